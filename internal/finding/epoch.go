@@ -46,6 +46,11 @@ func (e *EpochTime) UnmarshalJSON(b []byte) error {
 		if err != nil {
 			return fmt.Errorf("timestamp %q: want epoch seconds or RFC 3339", s)
 		}
+		// Same range as the numeric form, so that whatever is read can be
+		// written and read back (MarshalJSON emits epoch seconds).
+		if t.Before(time.Unix(0, 0)) || t.After(time.Unix(1e11, 0)) {
+			return fmt.Errorf("timestamp %q: out of range (1970 to year 5138)", s)
+		}
 		*e = Epoch(t)
 		return nil
 	}

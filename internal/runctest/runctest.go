@@ -37,6 +37,9 @@ type Spec struct {
 	// "/docker/<64 hex>" to imitate docker's cgroupfs layout); empty
 	// lets runc choose ("/<id>").
 	CgroupsPath string
+	// Files are host files copied into the rootfs (destination path in
+	// the container → host source path), e.g. a static probe binary.
+	Files map[string]string
 }
 
 // Result is what a finished container printed and how it ended.
@@ -73,6 +76,11 @@ func Bundle(dir string, s Spec) error {
 			return fmt.Errorf("linking %s: %w", a, err)
 		}
 	}
+	for dst, src := range s.Files {
+		if err := copyFile(src, filepath.Join(rootfs, dst)); err != nil {
+			return err
+		}
+	}
 	for _, m := range s.Mounts {
 		// runc needs the mount point to exist in the rootfs, of the same kind.
 		dst := filepath.Join(rootfs, m.Destination)
@@ -93,6 +101,20 @@ func Bundle(dir string, s Spec) error {
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, "config.json"), cfg, 0o644)
+}
+
+func copyFile(src, dst string) error {
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return fmt.Errorf("reading %s for the rootfs: %w", src, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return fmt.Errorf("making %s: %w", filepath.Dir(dst), err)
+	}
+	if err := os.WriteFile(dst, data, 0o755); err != nil {
+		return fmt.Errorf("writing %s: %w", dst, err)
+	}
+	return nil
 }
 
 func busybox() (string, error) {

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/vigilsec/vigil/internal/api"
+)
+
+// clientFlags are shared by every client command.
+type clientFlags struct {
+	fs     *flag.FlagSet
+	server string
+	token  string
+	data   string
+	json   bool
+}
+
+func newClientFlags(name string, stderr io.Writer) *clientFlags {
+	f := &clientFlags{fs: flag.NewFlagSet(name, flag.ContinueOnError)}
+	f.fs.SetOutput(stderr)
+	f.fs.StringVar(&f.server, "server", "", "API address (env VIGIL_SERVER; default: DIR/api.url)")
+	f.fs.StringVar(&f.token, "token", "", "admin token (env VIGIL_TOKEN; default: DIR/admin.token)")
+	f.fs.StringVar(&f.data, "data", "/var/lib/vigil", "data directory of a local vigil up/server")
+	f.fs.BoolVar(&f.json, "json", false, "print JSON")
+	return f
+}
+
+// client resolves server and token: flags, then environment, then the
+// files a local `vigil up`/`vigil server` wrote into its data directory.
+func (f *clientFlags) client() (*api.Client, error) {
+	server, token := f.server, f.token
+	if server == "" {
+		server = os.Getenv("VIGIL_SERVER")
+	}
+	if token == "" {
+		token = os.Getenv("VIGIL_TOKEN")
+	}
+	if server == "" {
+		b, err := os.ReadFile(filepath.Join(f.data, "api.url"))
+		if err != nil {
+			return nil, fmt.Errorf("no server: give --server or VIGIL_SERVER, or --data of a local vigil (%v)", err)
+		}
+		server = strings.TrimSpace(string(b))
+	}
+	if token == "" {
+		b, err := os.ReadFile(filepath.Join(f.data, "admin.token"))
+		if err != nil {
+			return nil, fmt.Errorf("no token: give --token or VIGIL_TOKEN, or --data of a local vigil (%v)", err)
+		}
+		token = strings.TrimSpace(string(b))
+	}
+	return api.NewClient(server, token), nil
+}
+
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// parseInterleaved parses flags that may come after positional arguments
+// (`vigil rules put NAME --pattern FILE`), returning the positionals.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}

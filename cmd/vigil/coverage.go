@@ -1,0 +1,40 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/vigilsec/vigil/internal/coverage"
+)
+
+func runCoverage(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "list" {
+		return fmt.Errorf("usage: vigil coverage list [--json]")
+	}
+	f := newClientFlags("coverage list", stderr)
+	if _, err := parseInterleaved(f.fs, args[1:]); err != nil {
+		return err
+	}
+	c, err := f.client()
+	if err != nil {
+		return err
+	}
+	rs, err := c.ListCoverage(ctx)
+	if err != nil {
+		return err
+	}
+	if f.json {
+		if rs == nil {
+			rs = []coverage.Resource{}
+		}
+		return printJSON(stdout, rs)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "RESOURCE\tTYPE\tSTATUS\tISSUE\tUPDATED")
+	for _, r := range rs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ResourceID, r.ResourceDetails.ResourceType, r.CoverageStatus, r.Issue, r.UpdatedAt)
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+
+	"github.com/vigilsec/vigil/internal/bus"
+)
+
+func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return fmt.Errorf("usage: vigil rules list|put NAME --pattern FILE --email ADDR|delete NAME")
+	}
+	f := newClientFlags("rules "+args[0], stderr)
+	var emails stringList
+	patternFile := f.fs.String("pattern", "", "event pattern file (JSON), for put")
+	description := f.fs.String("description", "", "rule description, for put")
+	disabled := f.fs.Bool("disabled", false, "create the rule disabled, for put")
+	f.fs.Var(&emails, "email", "email target address; repeatable, for put")
+	pos, err := parseInterleaved(f.fs, args[1:])
+	if err != nil {
+		return err
+	}
+	c, err := f.client()
+	if err != nil {
+		return err
+	}
+	switch args[0] {
+	case "list":
+		rs, err := c.ListRules(ctx)
+		if err != nil {
+			return err
+		}
+		return printRules(stdout, rs, f.json)
+	case "put":
+		if len(pos) != 1 || *patternFile == "" {
+			return fmt.Errorf("usage: vigil rules put NAME --pattern FILE --email ADDR [--email ADDR]")
+		}
+		pat, err := os.ReadFile(*patternFile)
+		if err != nil {
+			return fmt.Errorf("reading pattern: %w", err)
+		}
+		if !json.Valid(pat) {
+			return fmt.Errorf("%s: not valid JSON", *patternFile)
+		}
+		r := bus.Rule{Name: pos[0], Description: *description, Pattern: pat, Enabled: !*disabled}
+		if len(emails) > 0 {
+			r.Targets = append(r.Targets, bus.Target{Kind: bus.TargetEmail, Email: &bus.EmailTarget{To: emails}})
+		}
+		saved, err := c.PutRule(ctx, r)
+		if err != nil {
+			return err
+		}
+		return printRules(stdout, []bus.Rule{saved}, f.json)
+	case "delete":
+		if len(pos) != 1 {
+			return fmt.Errorf("usage: vigil rules delete NAME")
+		}
+		return c.DeleteRule(ctx, pos[0])
+	}
+	return fmt.Errorf("unknown rules command %q (want list, put or delete)", args[0])
+}
+
+func printRules(w io.Writer, rs []bus.Rule, asJSON bool) error {
+	if asJSON {
+		if rs == nil {
+			rs = []bus.Rule{}
+		}
+		return printJSON(w, rs)
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tENABLED\tTARGETS\tPATTERN")
+	for _, r := range rs {
+		fmt.Fprintf(tw, "%s\t%v\t%d\t%s\n", r.Name, r.Enabled, len(r.Targets), r.Pattern)
+	}
+	return tw.Flush()
+}

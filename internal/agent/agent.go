@@ -1,0 +1,162 @@
+// Package agent wires the runtime agent: sensor → process table → container
+// attribution → uplink (or JSON lines on stdout). It holds no detection
+// logic: the server decides what is a finding.
+package agent
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/vigilsec/vigil/internal/container"
+	"github.com/vigilsec/vigil/internal/event"
+	"github.com/vigilsec/vigil/internal/process"
+	"github.com/vigilsec/vigil/internal/sensor"
+	"github.com/vigilsec/vigil/internal/uplink"
+)
+
+// Config configures one agent.
+type Config struct {
+	Server string
+	TLS    *tls.Config
+	Token  string
+	// StateDir keeps the agent id across restarts.
+	StateDir          string
+	ID                string
+	Version           string
+	HeartbeatInterval time.Duration
+	Sensor            sensor.Config
+	Container         container.Config
+	// Output, when set, receives events as JSON lines instead of a server.
+	Output io.Writer
+	Logger *slog.Logger
+}
+
+// Agent is a running agent.
+type Agent struct {
+	cfg      Config
+	log      *slog.Logger
+	sensor   *sensor.Sensor
+	table    *process.Table
+	resolver *container.Resolver
+	up       *uplink.Client
+	info     Identity
+	attached atomic.Bool
+}
+
+// New loads the sensor (eBPF programs attach here), seeds the process table
+// from /proc and prepares the uplink.
+func New(cfg Config) (*Agent, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	a := &Agent{cfg: cfg, log: cfg.Logger}
+	var err error
+	if a.info, err = identify(cfg); err != nil {
+		return nil, err
+	}
+	if a.table, err = process.NewTable(process.Config{}); err != nil {
+		return nil, fmt.Errorf("making process table: %w", err)
+	}
+	if a.resolver, err = container.NewResolver(cfg.Container); err != nil {
+		return nil, fmt.Errorf("making container resolver: %w", err)
+	}
+	scfg := cfg.Sensor
+	scfg.ExcludePIDs = append(scfg.ExcludePIDs, uint32(os.Getpid()))
+	if a.sensor, err = sensor.New(scfg); err != nil {
+		return nil, fmt.Errorf("loading sensor: %w", err)
+	}
+	a.attached.Store(true)
+	// Seed after attaching, so no process started in between is missed.
+	if err := a.table.Seed(); err != nil {
+		a.sensor.Close()
+		return nil, fmt.Errorf("seeding process table: %w", err)
+	}
+	if cfg.Output == nil {
+		if a.up, err = a.newUplink(); err != nil {
+			a.sensor.Close()
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+func (a *Agent) newUplink() (*uplink.Client, error) {
+	c, err := uplink.New(uplink.Config{
+		Server: a.cfg.Server, TLS: a.cfg.TLS, Token: a.cfg.Token, Agent: a.info.agentInfo(a.cfg.Version),
+		HeartbeatInterval: a.cfg.HeartbeatInterval, StatsFunc: a.heartbeat, Logger: a.log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("making uplink: %w", err)
+	}
+	return c, nil
+}
+
+// Ready is nil when the sensor is attached and the server connection is up.
+func (a *Agent) Ready() error {
+	if !a.attached.Load() {
+		return errors.New("agent sensor not attached")
+	}
+	if a.up != nil && !a.up.Connected() {
+		return errors.New("agent not connected to the server")
+	}
+	return nil
+}
+
+// Run streams events until ctx is done.
+func (a *Agent) Run(ctx context.Context) error {
+	defer a.sensor.Close()
+	events := make(chan event.Event, 4096)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		defer a.attached.Store(false)
+		return a.sensor.Run(gctx, events)
+	})
+	if a.up != nil {
+		g.Go(func() error { return a.up.Run(gctx) })
+	}
+	g.Go(func() error { return a.pump(gctx, events) })
+	a.log.Info("agent running", "id", a.info.ID, "kind", a.info.Kind, "server", a.cfg.Server)
+	err := g.Wait()
+	if errors.Is(err, context.Canceled) {
+		err = nil
+	}
+	return err
+}
+
+// pump enriches each event and ships it.
+func (a *Agent) pump(ctx context.Context, events <-chan event.Event) error {
+	var enc *json.Encoder
+	if a.cfg.Output != nil {
+		enc = json.NewEncoder(a.cfg.Output)
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case ev := <-events:
+			a.enrich(&ev)
+			if enc != nil {
+				if err := enc.Encode(jsonEvent(ev)); err != nil {
+					return fmt.Errorf("writing event: %w", err)
+				}
+				continue
+			}
+			a.up.Send(ev)
+		}
+	}
+}
+
+func (a *Agent) enrich(ev *event.Event) {
+	a.table.Handle(ev)
+	ev.Container = a.resolver.Lookup(ev.Process.CgroupID, ev.Process.PID)
+}

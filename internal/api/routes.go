@@ -1,0 +1,131 @@
+// Package api is vigil's HTTP API and console. Every route is listed in
+// Routes; handlers talk to the service only through Backend.
+package api
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/vigilsec/vigil/internal/bus"
+	"github.com/vigilsec/vigil/internal/coverage"
+	"github.com/vigilsec/vigil/internal/finding"
+)
+
+// FindingQuery selects findings.
+type FindingQuery struct {
+	Types    []string
+	Archived *bool
+	Limit    int
+	After    string
+}
+
+// Backend is what the API needs from the service.
+type Backend interface {
+	Ready() error
+	WriteMetrics(w io.Writer)
+	ListFindings(ctx context.Context, q FindingQuery) ([]finding.Finding, string, error)
+	GetFinding(ctx context.Context, id string) (finding.Finding, bool, error)
+	CreateSampleFindings(ctx context.Context, types []string) ([]finding.Finding, error)
+	ListCoverage(ctx context.Context) ([]coverage.Resource, error)
+	ListRules(ctx context.Context) ([]bus.Rule, error)
+	GetRule(ctx context.Context, name string) (bus.Rule, bool, error)
+	PutRule(ctx context.Context, r bus.Rule) (bus.Rule, error)
+	DeleteRule(ctx context.Context, name string) (bool, error)
+}
+
+const maxBody = 1 << 20
+
+// Routes returns the whole HTTP surface: health, metrics, the JSON API
+// under /api/v1 (Bearer admin token) and the console.
+func Routes(b Backend, token string, log *slog.Logger) http.Handler {
+	mux := http.NewServeMux()
+	auth := func(h func(http.ResponseWriter, *http.Request) error) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !authorized(r, token) {
+				writeError(w, &Error{Code: CodeUnauthorized, Message: "missing or wrong token (Authorization: Bearer <DIR/admin.token>)"})
+				return
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+			if err := h(w, r); err != nil {
+				if ae := (*Error)(nil); !errors.As(err, &ae) && !errors.As(err, new(*InvalidInput)) {
+					log.Error("api request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+				}
+				writeError(w, err)
+			}
+		})
+	}
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		if err := b.Ready(); err != nil {
+			writeError(w, &Error{Code: CodeUnavailable, Message: err.Error()})
+			return
+		}
+		_, _ = io.WriteString(w, "ok\n")
+	})
+	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
+		b.WriteMetrics(w)
+	})
+	mux.Handle("GET /api/v1/findings", auth(func(w http.ResponseWriter, r *http.Request) error { return listFindings(b, w, r) }))
+	mux.Handle("GET /api/v1/findings/{id}", auth(func(w http.ResponseWriter, r *http.Request) error { return getFinding(b, w, r) }))
+	mux.Handle("POST /api/v1/findings/samples", auth(func(w http.ResponseWriter, r *http.Request) error { return createSamples(b, w, r) }))
+	mux.Handle("GET /api/v1/coverage", auth(func(w http.ResponseWriter, r *http.Request) error { return listCoverage(b, w, r) }))
+	mux.Handle("GET /api/v1/rules", auth(func(w http.ResponseWriter, r *http.Request) error { return listRules(b, w, r) }))
+	mux.Handle("GET /api/v1/rules/{name}", auth(func(w http.ResponseWriter, r *http.Request) error { return getRule(b, w, r) }))
+	mux.Handle("PUT /api/v1/rules/{name}", auth(func(w http.ResponseWriter, r *http.Request) error { return putRule(b, w, r) }))
+	mux.Handle("DELETE /api/v1/rules/{name}", auth(func(w http.ResponseWriter, r *http.Request) error { return deleteRule(b, w, r) }))
+	mux.Handle("/api/", auth(func(w http.ResponseWriter, r *http.Request) error {
+		return notFound(fmt.Sprintf("no route %s %s", r.Method, r.URL.Path))
+	}))
+	consoleRoutes(mux, b, token)
+	return mux
+}
+
+func authorized(r *http.Request, token string) bool {
+	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return ok && subtle.ConstantTimeCompare([]byte(got), []byte(token)) == 1
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// decodeBody reads a JSON body strictly: unknown fields are errors.
+func decodeBody(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return &Error{Code: CodeTooLarge, Message: fmt.Sprintf("body over %d bytes", maxBody)}
+		}
+		return badRequest("body", "invalid JSON: "+err.Error())
+	}
+	if dec.More() {
+		return badRequest("body", "trailing data after the JSON object")
+	}
+	return nil
+}
+
+func queryInt(r *http.Request, name string, def, max int) (int, error) {
+	s := r.URL.Query().Get(name)
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > max {
+		return 0, badRequest(name, fmt.Sprintf("%q: want a whole number from 1 to %d", s, max))
+	}
+	return n, nil
+}

@@ -1,0 +1,235 @@
+package bus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+)
+
+// Outbox is the durable queue of deliveries (implemented by internal/store).
+//
+// Contract: Claim leases up to limit deliveries due at now (NextAt <= now)
+// for lease, so that other dispatchers (other servers) skip them meanwhile,
+// and counts the attempt about to be made: each returned Delivery.Attempts
+// includes it. Counting at claim time means a worker that crashes mid-send
+// still uses up an attempt, so a poison delivery cannot loop forever.
+// Complete removes a delivery; Retry makes it due again at next, recording
+// the error; DeadLetter moves it to the dead-letter list with the reason. A
+// delivery whose lease expires without any of the three is claimed again,
+// which is what makes delivery at-least-once across crashes.
+type Outbox interface {
+	Claim(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]Delivery, error)
+	Complete(ctx context.Context, id int64) error
+	Retry(ctx context.Context, id int64, next time.Time, lastErr string) error
+	DeadLetter(ctx context.Context, id int64, reason string) error
+}
+
+// Sender delivers one event to one target (implemented by internal/notify).
+// It must not retry on its own: the dispatcher owns retries.
+type Sender interface {
+	Send(ctx context.Context, t Target, eventID string, payload []byte) error
+}
+
+// Permanent is implemented by errors that retrying cannot fix (a rejected
+// recipient, a malformed payload); such deliveries are dead-lettered at once,
+// as EventBridge does with non-retriable failures.
+type Permanent interface{ Permanent() bool }
+
+// IsPermanent reports whether err, or an error it wraps, says it is permanent.
+func IsPermanent(err error) bool {
+	var p Permanent
+	return errors.As(err, &p) && p.Permanent()
+}
+
+// Defaults follow EventBridge's retry policy (185 attempts / 24 h).
+const (
+	DefaultPoll        = 200 * time.Millisecond
+	DefaultLease       = time.Minute
+	DefaultMaxAttempts = 185
+	DefaultMaxAge      = 24 * time.Hour
+	DefaultBaseBackoff = time.Second
+	DefaultMaxBackoff  = 10 * time.Minute
+	DefaultBatch       = 16
+	DefaultWorkers     = 4
+)
+
+// DispatcherConfig configures a Dispatcher. Zero values take the defaults.
+type DispatcherConfig struct {
+	Outbox      Outbox
+	Sender      Sender
+	Poll        time.Duration // how often to look for due deliveries without a Kick
+	Lease       time.Duration // how long a claimed delivery is ours; also bounds one Send
+	MaxAttempts int           // attempts (first one included) before dead-lettering
+	MaxAge      time.Duration // age of a delivery after which it is dead-lettered
+	BaseBackoff time.Duration // upper bound of the first retry delay
+	MaxBackoff  time.Duration // cap of the retry delay
+	Batch       int           // deliveries claimed at a time
+	Workers     int           // sends in flight at a time, so one slow target does not stall the rest
+	Logger      *slog.Logger
+	Now         func() time.Time
+	// Jitter picks the actual delay in [0, max]; the default is full jitter
+	// (uniform), which spreads retries of many deliveries that failed together.
+	Jitter func(max time.Duration) time.Duration
+}
+
+// Dispatcher moves due deliveries from the outbox to their targets.
+type Dispatcher struct {
+	cfg  DispatcherConfig
+	kick chan struct{}
+}
+
+// NewDispatcher returns a dispatcher; cfg.Outbox and cfg.Sender are required
+// (Run reports them missing).
+func NewDispatcher(cfg DispatcherConfig) *Dispatcher {
+	return &Dispatcher{cfg: withDefaults(cfg), kick: make(chan struct{}, 1)}
+}
+
+func withDefaults(c DispatcherConfig) DispatcherConfig {
+	setDur := func(v *time.Duration, d time.Duration) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	setDur(&c.Poll, DefaultPoll)
+	setDur(&c.Lease, DefaultLease)
+	setDur(&c.MaxAge, DefaultMaxAge)
+	setDur(&c.BaseBackoff, DefaultBaseBackoff)
+	setDur(&c.MaxBackoff, DefaultMaxBackoff)
+	if c.MaxAttempts <= 0 {
+		c.MaxAttempts = DefaultMaxAttempts
+	}
+	if c.Batch <= 0 {
+		c.Batch = DefaultBatch
+	}
+	if c.Workers <= 0 {
+		c.Workers = DefaultWorkers
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Jitter == nil {
+		c.Jitter = fullJitter
+	}
+	return c
+}
+
+func fullJitter(max time.Duration) time.Duration {
+	if max <= 0 {
+		return 0
+	}
+	return rand.N(max + 1)
+}
+
+// Kick wakes the dispatcher now; call it after writing new deliveries so the
+// first attempt is not delayed by Poll. It never blocks.
+func (d *Dispatcher) Kick() {
+	select {
+	case d.kick <- struct{}{}:
+	default: // a wake-up is already pending; one is enough
+	}
+}
+
+// Run delivers until ctx is cancelled, then returns nil. Outbox errors are
+// logged and retried at the next poll: a database hiccup must not stop
+// delivery.
+func (d *Dispatcher) Run(ctx context.Context) error {
+	if d.cfg.Outbox == nil || d.cfg.Sender == nil {
+		return errors.New("dispatcher: Outbox and Sender are required")
+	}
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		n, err := d.runOnce(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			d.cfg.Logger.Warn("outbox claim failed", "err", err)
+		}
+		if err == nil && n == d.cfg.Batch {
+			continue // a full batch: more may be due already
+		}
+		timer.Reset(d.cfg.Poll)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-d.kick:
+		case <-timer.C:
+		}
+	}
+}
+
+// runOnce claims one batch and handles it, returning how many were claimed.
+func (d *Dispatcher) runOnce(ctx context.Context) (int, error) {
+	batch, err := d.cfg.Outbox.Claim(ctx, d.cfg.Now(), d.cfg.Batch, d.cfg.Lease)
+	if err != nil {
+		return 0, fmt.Errorf("claim: %w", err)
+	}
+	sem := make(chan struct{}, d.cfg.Workers)
+	var wg sync.WaitGroup
+	for _, del := range batch {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			d.deliver(ctx, del)
+		}()
+	}
+	wg.Wait()
+	return len(batch), nil
+}
+
+// bookkeepingTimeout bounds the outbox calls after a send. They run detached
+// from Run's context so that a send that succeeded just before shutdown is
+// still marked complete instead of being delivered twice.
+const bookkeepingTimeout = 10 * time.Second
+
+// deliver makes one attempt and records its outcome in the outbox.
+func (d *Dispatcher) deliver(ctx context.Context, del Delivery) {
+	log := d.cfg.Logger.With("delivery", del.ID, "event", del.EventID, "rule", del.Rule, "target", del.Target.ID)
+	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), bookkeepingTimeout)
+	defer cancel()
+	if reason, expired := d.expired(del, d.cfg.Now()); expired {
+		d.deadLetter(bctx, log, del, reason)
+		return
+	}
+	sendCtx, cancelSend := context.WithTimeout(ctx, d.cfg.Lease)
+	err := d.cfg.Sender.Send(sendCtx, del.Target, del.EventID, del.Payload)
+	cancelSend()
+	if err == nil {
+		if cerr := d.cfg.Outbox.Complete(bctx, del.ID); cerr != nil {
+			log.Warn("delivered but not marked complete; it may be delivered again", "err", cerr)
+			return
+		}
+		log.Debug("delivered", "attempt", attemptOf(del))
+		return
+	}
+	if ctx.Err() != nil {
+		// Shutting down: this attempt says nothing about the target. The
+		// lease runs out and another run picks the delivery up.
+		return
+	}
+	out := d.decide(del, err, d.cfg.Now())
+	if out.deadLetter {
+		d.deadLetter(bctx, log, del, out.reason)
+		return
+	}
+	log.Info("delivery failed; will retry", "attempt", attemptOf(del), "next", out.next, "err", err)
+	if rerr := d.cfg.Outbox.Retry(bctx, del.ID, out.next, err.Error()); rerr != nil {
+		log.Warn("recording retry failed; the lease will expire and it is retried then", "err", rerr)
+	}
+}
+
+func (d *Dispatcher) deadLetter(ctx context.Context, log *slog.Logger, del Delivery, reason string) {
+	log.Warn("delivery dead-lettered", "attempts", attemptOf(del), "reason", reason)
+	if err := d.cfg.Outbox.DeadLetter(ctx, del.ID, reason); err != nil {
+		log.Error("dead-lettering failed; the lease will expire and it is tried again", "err", err)
+	}
+}

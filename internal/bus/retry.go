@@ -1,0 +1,77 @@
+package bus
+
+import (
+	"fmt"
+	"time"
+)
+
+// Reasons a delivery is dead-lettered. The first two are EventBridge's
+// EXHAUSTED_RETRY_CONDITION values, so operators read familiar words.
+const (
+	ExhaustedAttempts = "MaximumRetryAttempts"
+	ExhaustedAge      = "MaximumEventAgeInSeconds"
+	PermanentFailure  = "PermanentFailure"
+)
+
+// outcome is what to do with a delivery after a failed attempt.
+type outcome struct {
+	deadLetter bool
+	reason     string
+	next       time.Time
+}
+
+// attemptOf is the number of the attempt being made on a claimed delivery.
+// Claim counts it; an outbox that does not count still gets a sane 1.
+func attemptOf(del Delivery) int { return max(del.Attempts, 1) }
+
+// decide applies the retry policy to a failed attempt at now.
+func (d *Dispatcher) decide(del Delivery, err error, now time.Time) outcome {
+	attempt := attemptOf(del)
+	if IsPermanent(err) {
+		return outcome{deadLetter: true, reason: fmt.Sprintf("%s: %v", PermanentFailure, err)}
+	}
+	if attempt >= d.cfg.MaxAttempts {
+		return outcome{deadLetter: true, reason: fmt.Sprintf("%s: %d attempts: %v", ExhaustedAttempts, attempt, err)}
+	}
+	next := now.Add(d.backoff(attempt))
+	if !del.CreatedAt.IsZero() && next.Sub(del.CreatedAt) > d.cfg.MaxAge {
+		return outcome{deadLetter: true, reason: fmt.Sprintf("%s: next attempt would be %s after the event, limit %s: %v",
+			ExhaustedAge, next.Sub(del.CreatedAt).Round(time.Second), d.cfg.MaxAge, err)}
+	}
+	return outcome{next: next}
+}
+
+// expired reports whether del is already older than MaxAge, in which case it
+// is not sent at all (EventBridge drops events past MaximumEventAgeInSeconds).
+func (d *Dispatcher) expired(del Delivery, now time.Time) (string, bool) {
+	if del.CreatedAt.IsZero() {
+		return "", false
+	}
+	age := now.Sub(del.CreatedAt)
+	if age <= d.cfg.MaxAge {
+		return "", false
+	}
+	reason := fmt.Sprintf("%s: event is %s old, limit %s", ExhaustedAge, age.Round(time.Second), d.cfg.MaxAge)
+	if del.LastError != "" {
+		reason += ": " + del.LastError
+	}
+	return reason, true
+}
+
+// backoff is the delay before attempt+1: exponential in the attempt number,
+// capped at MaxBackoff, then jittered.
+func (d *Dispatcher) backoff(attempt int) time.Duration {
+	return d.cfg.Jitter(backoffCap(d.cfg.BaseBackoff, d.cfg.MaxBackoff, attempt))
+}
+
+// backoffCap is base·2^(attempt-1), capped at max without overflowing.
+func backoffCap(base, max time.Duration, attempt int) time.Duration {
+	c := base
+	for i := 1; i < attempt; i++ {
+		if c >= max/2 {
+			return max
+		}
+		c *= 2
+	}
+	return min(c, max)
+}

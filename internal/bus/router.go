@@ -1,0 +1,118 @@
+package bus
+
+import (
+	"encoding/json"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/vigilsec/vigil/internal/bus/pattern"
+)
+
+// Router decides which targets an event goes to. It holds one compiled
+// matcher over all enabled rules, so the cost of matching does not grow with
+// the number of rules, and swaps it atomically when the rules change.
+type Router struct {
+	current atomic.Pointer[routeTable]
+}
+
+// routeTable is an immutable snapshot: a matcher and the rules it was built
+// from. Route reads one snapshot, so a concurrent Replace never shows it a
+// half-updated set.
+type routeTable struct {
+	matcher *pattern.Matcher
+	rules   map[string]Rule // enabled rules by name, targets normalized
+}
+
+// NewRouter validates rules and builds a router over the enabled ones.
+func NewRouter(rules []Rule) (*Router, error) {
+	t, err := buildRouteTable(rules)
+	if err != nil {
+		return nil, err
+	}
+	r := &Router{}
+	r.current.Store(t)
+	return r, nil
+}
+
+// Replace swaps in a new rule set. On error the old set stays in force.
+func (r *Router) Replace(rules []Rule) error {
+	t, err := buildRouteTable(rules)
+	if err != nil {
+		return err
+	}
+	r.current.Store(t)
+	return nil
+}
+
+// Route returns one Delivery per (matching enabled rule, target), due at
+// now, carrying the envelope JSON as the target will receive it. Deliveries
+// are ordered by rule name, then by the rule's target order.
+func (r *Router) Route(env Envelope, now time.Time) ([]Delivery, error) {
+	payload, err := json.Marshal(env)
+	if err != nil {
+		return nil, fmt.Errorf("route event %s: marshal: %w", env.ID, err)
+	}
+	t := r.current.Load()
+	names, err := t.matcher.Match(payload)
+	if err != nil {
+		return nil, fmt.Errorf("route event %s: match: %w", env.ID, err)
+	}
+	var out []Delivery
+	for _, name := range names {
+		rule, ok := t.rules[name]
+		if !ok {
+			continue // cannot happen: the matcher only knows rules of this table
+		}
+		for _, target := range rule.Targets {
+			out = append(out, Delivery{
+				EventID:   env.ID,
+				Rule:      rule.Name,
+				Target:    copyTarget(target),
+				Payload:   payload,
+				CreatedAt: now,
+				NextAt:    now,
+			})
+		}
+	}
+	return out, nil
+}
+
+// Rules returns the enabled rules the router currently routes to, by name.
+func (r *Router) Rules() map[string]Rule {
+	t := r.current.Load()
+	out := make(map[string]Rule, len(t.rules))
+	for k, v := range t.rules {
+		out[k] = v
+	}
+	return out
+}
+
+func buildRouteTable(rules []Rule) (*routeTable, error) {
+	t := &routeTable{matcher: pattern.NewMatcher(), rules: make(map[string]Rule)}
+	seen := make(map[string]bool, len(rules))
+	for _, in := range rules {
+		if seen[in.Name] {
+			return nil, fmt.Errorf("rule %s: duplicate name", in.Name)
+		}
+		seen[in.Name] = true
+		rule, p, err := normalizeRule(in)
+		if err != nil {
+			return nil, fmt.Errorf("rule %s: %w", in.Name, err)
+		}
+		// Disabled rules are validated too, so enabling one later cannot fail.
+		if !rule.Enabled {
+			continue
+		}
+		if err := t.matcher.Add(rule.Name, p); err != nil {
+			return nil, fmt.Errorf("rule %s: add to matcher: %w", rule.Name, err)
+		}
+		t.rules[rule.Name] = rule
+	}
+	// The matcher builds its automaton lazily on the first match; do it here
+	// so the cost lands on Replace, not on the first event routed after it.
+	if _, err := t.matcher.Match([]byte(emptyDetail)); err != nil {
+		return nil, fmt.Errorf("build matcher: %w", err)
+	}
+	return t, nil
+}

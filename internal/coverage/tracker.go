@@ -1,0 +1,125 @@
+package coverage
+
+import (
+	"sort"
+	"sync"
+	"time"
+)
+
+// Config identifies the deployment and sets the silence threshold.
+type Config struct {
+	AccountID      string
+	DetectorID     string
+	UnhealthyAfter time.Duration
+}
+
+// Change is a resource whose status (or issue) changed. Prev is "" for a
+// resource seen for the first time; only Prev != "" && Prev != Next is a
+// status transition that GuardDuty announces with a health event.
+type Change struct {
+	Prev     string
+	Resource Resource
+	Agent    Agent
+}
+
+// Transition reports whether the change is a HEALTHY↔UNHEALTHY transition.
+func (c Change) Transition() bool {
+	return c.Prev != "" && c.Prev != c.Resource.CoverageStatus
+}
+
+type entry struct {
+	agent    Agent
+	lastSeen time.Time
+	res      Resource
+}
+
+// Tracker is the pure health state machine: it is told when agents report
+// and asked to sweep; it returns changes for the caller to persist and
+// announce. Safe for concurrent use.
+type Tracker struct {
+	cfg Config
+	mu  sync.Mutex
+	m   map[string]*entry // by resource id
+}
+
+// NewTracker returns an empty tracker.
+func NewTracker(cfg Config) *Tracker {
+	return &Tracker{cfg: cfg, m: make(map[string]*entry)}
+}
+
+// Restore loads resources persisted before a restart. Their agents count as
+// seen at now, so an agent that never comes back turns UNHEALTHY after the
+// threshold, not at once.
+func (t *Tracker) Restore(rs []Resource, agents map[string]Agent, now time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, r := range rs {
+		a, ok := agents[r.AgentID]
+		if !ok {
+			a = Agent{ID: r.AgentID, InstanceID: r.ResourceID}
+		}
+		t.m[r.ResourceID] = &entry{agent: a, lastSeen: now, res: r}
+	}
+}
+
+// Seen records that agent a reported at now; sensorErr is non-empty when
+// its sensor is not attached. It returns a change when the resource is new
+// or its status or issue changed.
+func (t *Tracker) Seen(a Agent, now time.Time, sensorOK bool, sensorErr string) (Change, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	id := ResourceID(a)
+	e, ok := t.m[id]
+	if !ok {
+		e = &entry{}
+		t.m[id] = e
+	}
+	e.agent, e.lastSeen = a, now
+	status, issue := Healthy, ""
+	if !sensorOK {
+		status, issue = Unhealthy, issueSensor(sensorErr)
+	}
+	return t.set(e, status, issue, now, ok)
+}
+
+// Sweep turns resources whose agent has been silent longer than the
+// threshold UNHEALTHY and returns those changes, ordered by resource id.
+func (t *Tracker) Sweep(now time.Time) []Change {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var out []Change
+	for _, e := range t.m {
+		if e.res.CoverageStatus == Unhealthy || now.Sub(e.lastSeen) <= t.cfg.UnhealthyAfter {
+			continue
+		}
+		if c, ok := t.set(e, Unhealthy, issueNotReporting(e.agent), now, true); ok {
+			out = append(out, c)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Resource.ResourceID < out[j].Resource.ResourceID })
+	return out
+}
+
+func (t *Tracker) set(e *entry, status, issue string, now time.Time, existed bool) (Change, bool) {
+	prev := e.res.CoverageStatus
+	if existed && prev == status && e.res.Issue == issue && e.res.ResourceID != "" {
+		return Change{}, false
+	}
+	e.res = newResource(e.agent, t.cfg.AccountID, t.cfg.DetectorID, status, issue, now)
+	if !existed {
+		prev = ""
+	}
+	return Change{Prev: prev, Resource: e.res, Agent: e.agent}, true
+}
+
+// List returns every resource, ordered by resource id.
+func (t *Tracker) List() []Resource {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make([]Resource, 0, len(t.m))
+	for _, e := range t.m {
+		out = append(out, e.res)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ResourceID < out[j].ResourceID })
+	return out
+}

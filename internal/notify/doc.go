@@ -1,0 +1,8 @@
+// Package notify delivers bus events to targets: one file per target kind,
+// each a pure payload builder plus a Send. It never retries on its own; the
+// bus dispatcher does, using bus.Permanent to tell what not to retry.
+//
+// Files: sender.go dispatches on Target.Kind; email*.go is the email kind
+// (email.go builds the message, email_view.go and email_resource.go lay out
+// findings and health events, email_mime.go serialises, email_smtp.go sends).
+package notify

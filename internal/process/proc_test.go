@@ -1,0 +1,164 @@
+package process
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/vigilsec/vigil/internal/event"
+)
+
+// TestSeedRealProc seeds from the real /proc and checks the test process
+// itself: executable, arguments, credentials, cgroup, lineage up to pid 1
+// and (once hashed in the background) the executable's digest.
+func TestSeedRealProc(t *testing.T) {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skipf("no /proc: %v", err)
+	}
+	tb, err := NewTable(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tb.Close()
+	if err := tb.Seed(); err != nil {
+		t.Fatal(err)
+	}
+	self := uint32(os.Getpid())
+	p, ok := tb.Get(self)
+	if !ok {
+		t.Fatalf("test process %d not in the table (%d entries)", self, tb.Len())
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if exe, _ = filepath.EvalSymlinks(exe); p.ExecutablePath != exe {
+		t.Errorf("ExecutablePath %q, want %q", p.ExecutablePath, exe)
+	}
+	if !reflect.DeepEqual(p.Args, os.Args) {
+		t.Errorf("Args %q, want %q", p.Args, os.Args)
+	}
+	if p.UID != uint32(os.Getuid()) || p.EGID != uint32(os.Getegid()) || p.PPID != uint32(os.Getppid()) {
+		t.Errorf("credentials/ppid %+v, want uid %d egid %d ppid %d", p, os.Getuid(), os.Getegid(), os.Getppid())
+	}
+	if os.Getuid() == 0 && p.User != "root" {
+		t.Errorf("User %q, want root", p.User)
+	}
+	if wd, _ := os.Getwd(); p.Cwd != wd {
+		t.Errorf("Cwd %q, want %q", p.Cwd, wd)
+	}
+	if !uuidRE.MatchString(p.UUID) || p.ParentUUID == "" {
+		t.Errorf("UUID %q ParentUUID %q", p.UUID, p.ParentUUID)
+	}
+	checkCgroupID(t, p.CgroupID)
+
+	ev := &event.Event{Kind: event.KindOpen, Process: event.Process{PID: self}, Open: &event.Open{}}
+	tb.Handle(ev)
+	if ev.Process.UUID != p.UUID {
+		t.Errorf("event UUID %s, want %s", ev.Process.UUID, p.UUID)
+	}
+	pids := lineagePIDs(ev.Lineage)
+	if len(pids) == 0 || pids[0] != uint32(os.Getppid()) || pids[len(pids)-1] != 1 {
+		t.Fatalf("lineage %v: want parent %d first and pid 1 last", pids, os.Getppid())
+	}
+
+	waitDigest(t, tb, self, fileSHA256(t, exe))
+}
+
+// waitDigest polls until the background hasher has produced pid's digest.
+func waitDigest(t *testing.T, tb *Table, pid uint32, want string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		p, _ := tb.Get(pid)
+		if p.ExecutableSHA256 == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("ExecutableSHA256 %q, want %q", p.ExecutableSHA256, want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestExecEventRealProcess feeds an exec event the way the sensor would (no
+// UUID, user or digest) for a real child process and checks the table
+// completes it consistently with Seed.
+func TestExecEventRealProcess(t *testing.T) {
+	cmd := exec.Command("sleep", "30")
+	if err := cmd.Start(); err != nil {
+		t.Skipf("cannot start sleep: %v", err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	pid := uint32(cmd.Process.Pid)
+	tb, err := NewTable(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tb.Close()
+	var snap snapshot
+	deadline := time.Now().Add(10 * time.Second)
+	for { // wait until the child has exec'd sleep
+		snap, err = readProc("/proc", "", pid)
+		if err == nil && snap.proc.Name == "sleep" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("child never exec'd: %+v %v", snap.proc, err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	ev := &event.Event{Kind: event.KindExec, Process: event.Process{
+		PID: pid, NamespacePID: pid, PPID: uint32(os.Getpid()), Name: "sleep",
+		ExecutablePath: snap.proc.ExecutablePath, Args: []string{"sleep", "30"},
+		StartTime: tb.startOf(snap.ticks).Add(4 * time.Millisecond),
+	}}
+	tb.Handle(ev)
+	if err := tb.Seed(); err != nil {
+		t.Fatal(err)
+	}
+	seeded, _ := tb.Get(pid)
+	self, _ := tb.Get(uint32(os.Getpid()))
+	if ev.Process.UUID == "" || ev.Process.UUID != seeded.UUID || ev.Process.ParentUUID != self.UUID {
+		t.Fatalf("exec UUID %s parent %s; table %s, self %s", ev.Process.UUID, ev.Process.ParentUUID, seeded.UUID, self.UUID)
+	}
+	if os.Getuid() == 0 && ev.Process.User != "root" {
+		t.Errorf("User %q, want root", ev.Process.User)
+	}
+}
+
+func checkCgroupID(t *testing.T, id uint64) {
+	t.Helper()
+	root := detectCgroupRoot()
+	raw, err := os.ReadFile("/proc/self/cgroup")
+	if root == "" || err != nil {
+		return
+	}
+	path, ok := ParseCgroup(raw)
+	if !ok {
+		return
+	}
+	var st syscall.Stat_t
+	if err := syscall.Stat(filepath.Join(root, path), &st); err != nil {
+		t.Fatal(err)
+	}
+	if id != st.Ino {
+		t.Errorf("CgroupID %d, want inode %d of %s", id, st.Ino, path)
+	}
+}
+
+func fileSHA256(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}

@@ -1,0 +1,134 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/vigilsec/vigil/internal/api"
+	"github.com/vigilsec/vigil/internal/bus"
+	"github.com/vigilsec/vigil/internal/coverage"
+	"github.com/vigilsec/vigil/internal/finding"
+	"github.com/vigilsec/vigil/internal/store"
+)
+
+// The Server is the API's Backend.
+var _ api.Backend = (*Server)(nil)
+
+// Ready is nil once the service (and, under `vigil up`, the local agent) is
+// ready.
+func (s *Server) Ready() error {
+	if s.ingest == nil {
+		return fmt.Errorf("ingest not started")
+	}
+	if f := s.ready.Load(); f != nil {
+		return (*f)()
+	}
+	return nil
+}
+
+// ListFindings lists findings, newest update first.
+func (s *Server) ListFindings(ctx context.Context, q api.FindingQuery) ([]finding.Finding, string, error) {
+	fs, err := s.store.ListFindings(ctx, store.FindingQuery{Types: q.Types, Archived: q.Archived, Limit: q.Limit, After: q.After})
+	if err != nil {
+		if errors.Is(err, store.ErrInvalid) {
+			return nil, "", &api.InvalidInput{Path: "nextToken", Err: err}
+		}
+		return nil, "", err
+	}
+	next := ""
+	if q.Limit > 0 && len(fs) == q.Limit {
+		next = store.CursorAfter(fs[len(fs)-1])
+	}
+	return fs, next, nil
+}
+
+// GetFinding returns one finding.
+func (s *Server) GetFinding(ctx context.Context, id string) (finding.Finding, bool, error) {
+	return s.store.GetFinding(ctx, id)
+}
+
+// CreateSampleFindings makes one sample per type (every runtime type when
+// types is empty); samples are real findings, stored and published.
+func (s *Server) CreateSampleFindings(ctx context.Context, types []string) ([]finding.Finding, error) {
+	if len(types) == 0 {
+		for _, t := range finding.Types() {
+			types = append(types, t.Name)
+		}
+	}
+	var out []finding.Finding
+	for _, t := range types {
+		f, err := finding.Sample(t, s.origin, time.Now().UTC())
+		if err != nil {
+			return nil, &api.InvalidInput{Path: "findingTypes", Err: err}
+		}
+		// Like GuardDuty, every request makes new sample findings (and so
+		// new notifications), rather than updating the previous samples.
+		if f.ID, err = randomFindingID(); err != nil {
+			return nil, err
+		}
+		f.ARN = s.origin.FindingARN(f.ID)
+		saved, _, err := s.recordFinding(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, saved)
+	}
+	return out, nil
+}
+
+// ListCoverage returns every coverage resource.
+func (s *Server) ListCoverage(ctx context.Context) ([]coverage.Resource, error) {
+	recs, err := s.store.ListCoverage(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]coverage.Resource, 0, len(recs))
+	for _, r := range recs {
+		var res coverage.Resource
+		if err := json.Unmarshal(r.Doc, &res); err != nil {
+			return nil, fmt.Errorf("decoding coverage of %s: %w", r.ResourceID, err)
+		}
+		out = append(out, res)
+	}
+	return out, nil
+}
+
+// ListRules returns every rule.
+func (s *Server) ListRules(ctx context.Context) ([]bus.Rule, error) { return s.store.ListRules(ctx) }
+
+// GetRule returns one rule.
+func (s *Server) GetRule(ctx context.Context, name string) (bus.Rule, bool, error) {
+	return s.store.GetRule(ctx, name)
+}
+
+// PutRule validates, stores and starts routing on a rule.
+func (s *Server) PutRule(ctx context.Context, r bus.Rule) (bus.Rule, error) {
+	n, err := bus.NormalizeRule(r)
+	if err != nil {
+		return bus.Rule{}, &api.InvalidInput{Err: err}
+	}
+	if err := s.store.PutRule(ctx, n); err != nil {
+		return bus.Rule{}, err
+	}
+	return n, s.reloadRouter(ctx)
+}
+
+// DeleteRule removes a rule.
+func (s *Server) DeleteRule(ctx context.Context, name string) (bool, error) {
+	ok, err := s.store.DeleteRule(ctx, name)
+	if err != nil || !ok {
+		return ok, err
+	}
+	return true, s.reloadRouter(ctx)
+}
+
+func (s *Server) reloadRouter(ctx context.Context) error {
+	all, err := s.store.ListRules(ctx)
+	if err != nil {
+		return err
+	}
+	return s.router.Replace(all)
+}

@@ -1,0 +1,203 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/vigilsec/vigil/internal/bus"
+	"github.com/vigilsec/vigil/internal/coverage"
+	"github.com/vigilsec/vigil/internal/event"
+	"github.com/vigilsec/vigil/internal/finding"
+	"github.com/vigilsec/vigil/internal/ingest"
+	"github.com/vigilsec/vigil/internal/store"
+)
+
+// pipeline is the ingest.Handler: every accepted batch runs through the
+// detectors, and findings and coverage changes are stored together with the
+// events they publish (one transaction each).
+type pipeline struct{ s *Server }
+
+func (p *pipeline) Hello(ctx context.Context, a ingest.AgentInfo) (uint64, error) {
+	p.s.metrics.agentsConnected.Add(1)
+	if err := p.s.observeAgent(ctx, a, true, ""); err != nil {
+		return 0, err
+	}
+	seq, err := p.s.store.AgentLastSeq(ctx, a.ID)
+	if err != nil {
+		return 0, fmt.Errorf("reading last sequence of agent %s: %w", a.ID, err)
+	}
+	return seq, nil
+}
+
+func (p *pipeline) Batch(ctx context.Context, a ingest.AgentInfo, seq uint64, events []event.Event) error {
+	now := time.Now().UTC()
+	origin := p.s.originFor(a)
+	for i := range events {
+		p.s.metrics.events.Add(1)
+		for _, o := range p.s.engine.Evaluate(a.ID, &events[i]) {
+			f := finding.Build(o, origin, now)
+			if _, _, err := p.s.recordFinding(ctx, f); err != nil {
+				return err
+			}
+		}
+	}
+	if err := p.s.store.SetAgentLastSeq(ctx, a.ID, seq); err != nil {
+		return fmt.Errorf("saving sequence %d of agent %s: %w", seq, a.ID, err)
+	}
+	return p.s.observeAgent(ctx, a, true, "")
+}
+
+func (p *pipeline) Heartbeat(ctx context.Context, a ingest.AgentInfo, hb ingest.Heartbeat) error {
+	p.s.metrics.sensorLost.Store(hb.Lost)
+	return p.s.observeAgent(ctx, a, hb.Attached, hb.Error)
+}
+
+func (p *pipeline) Gone(a ingest.AgentInfo) {
+	p.s.metrics.agentsConnected.Add(-1)
+	p.s.log.Info("agent disconnected", "agent", a.ID, "remote", a.RemoteAddr)
+}
+
+func (s *Server) originFor(a ingest.AgentInfo) finding.Origin {
+	o := s.origin
+	o.AgentID, o.AgentVersion = a.ID, a.Version
+	o.Hostname, o.InstanceID = a.Hostname, a.InstanceID
+	o.ECSClusterARN = a.ECSClusterARN
+	return o
+}
+
+// recordFinding stores f (merging it into an earlier occurrence) and, in
+// the same transaction, the deliveries of the event announcing it. A new
+// finding is published at once; archived (suppressed) ones never are.
+func (s *Server) recordFinding(ctx context.Context, f finding.Finding) (finding.Finding, bool, error) {
+	now := time.Now().UTC()
+	var routeErr error
+	merge := func(prev *finding.Finding, next finding.Finding) (finding.Finding, []bus.Delivery) {
+		if prev != nil {
+			return finding.Merge(*prev, next), nil
+		}
+		if next.Service.Archived {
+			return next, nil
+		}
+		ds, err := s.publish(func(id string) (bus.Envelope, error) { return bus.FindingEvent(next, id, now) }, now)
+		routeErr = err
+		return next, ds
+	}
+	saved, created, err := s.store.UpsertFinding(ctx, f, merge)
+	if err != nil {
+		return saved, false, fmt.Errorf("recording finding %s: %w", f.ID, err)
+	}
+	if routeErr != nil {
+		s.log.Error("routing finding event", "finding", f.ID, "err", routeErr)
+	}
+	if created {
+		s.metrics.findings.Add(1)
+		s.log.Info("finding", "type", saved.Type, "id", saved.ID, "severity", saved.Severity)
+		s.kick()
+	}
+	return saved, created, nil
+}
+
+// publish makes an event and routes it to the deliveries of every matching
+// rule target.
+func (s *Server) publish(mk func(id string) (bus.Envelope, error), now time.Time) ([]bus.Delivery, error) {
+	id, err := bus.NewEventID()
+	if err != nil {
+		return nil, err
+	}
+	env, err := mk(id)
+	if err != nil {
+		return nil, err
+	}
+	return s.router.Route(env, now)
+}
+
+func (s *Server) kick() {
+	if s.disp != nil {
+		s.disp.Kick()
+	}
+}
+
+func agentOf(a ingest.AgentInfo) coverage.Agent {
+	return coverage.Agent{ID: a.ID, Kind: a.Kind, Version: a.Version, Hostname: a.Hostname,
+		InstanceID: a.InstanceID, ECSClusterARN: a.ECSClusterARN, ECSTaskARN: a.ECSTaskARN}
+}
+
+// observeAgent records that the agent reported and persists a coverage
+// change with its health event.
+func (s *Server) observeAgent(ctx context.Context, a ingest.AgentInfo, sensorOK bool, sensorErr string) error {
+	c, ok := s.cov.Seen(agentOf(a), time.Now().UTC(), sensorOK, sensorErr)
+	if !ok {
+		return nil
+	}
+	return s.saveCoverage(ctx, c)
+}
+
+func (s *Server) saveCoverage(ctx context.Context, c coverage.Change) error {
+	now := time.Now().UTC()
+	doc, err := json.Marshal(c.Resource)
+	if err != nil {
+		return fmt.Errorf("encoding coverage resource: %w", err)
+	}
+	var routeErr error
+	err = s.store.UpdateCoverage(ctx, c.Resource.ResourceID, func(prev *store.CoverageRecord) (store.CoverageRecord, []bus.Delivery, bool) {
+		rec := store.CoverageRecord{ResourceID: c.Resource.ResourceID, Status: c.Resource.CoverageStatus, UpdatedAt: now, Doc: doc}
+		if !c.Transition() {
+			return rec, nil, true
+		}
+		healthy := c.Resource.CoverageStatus == coverage.Healthy
+		ds, err := s.publish(func(id string) (bus.Envelope, error) {
+			return bus.HealthEvent(healthy, s.cfg.Account.ID, s.cfg.Account.Region, c.Detail(now), id, now)
+		}, now)
+		routeErr = err
+		return rec, ds, true
+	})
+	if err != nil {
+		return fmt.Errorf("saving coverage of %s: %w", c.Resource.ResourceID, err)
+	}
+	if routeErr != nil {
+		s.log.Error("routing health event", "resource", c.Resource.ResourceID, "err", routeErr)
+	}
+	if c.Transition() {
+		s.log.Info("coverage changed", "resource", c.Resource.ResourceID, "status", c.Resource.CoverageStatus, "issue", c.Resource.Issue)
+		s.kick()
+	}
+	return nil
+}
+
+// sweepCoverage turns silent agents' resources UNHEALTHY.
+func (s *Server) sweepCoverage(ctx context.Context) error {
+	t := time.NewTicker(s.cfg.Coverage.SweepInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case now := <-t.C:
+			for _, c := range s.cov.Sweep(now.UTC()) {
+				if err := s.saveCoverage(ctx, c); err != nil {
+					s.log.Error("sweeping coverage", "err", err)
+				}
+			}
+		}
+	}
+}
+
+// restoreCoverage reloads persisted resources after a restart.
+func (s *Server) restoreCoverage(ctx context.Context) error {
+	recs, err := s.store.ListCoverage(ctx)
+	if err != nil {
+		return fmt.Errorf("loading coverage: %w", err)
+	}
+	var rs []coverage.Resource
+	for _, r := range recs {
+		var res coverage.Resource
+		if err := json.Unmarshal(r.Doc, &res); err != nil {
+			return fmt.Errorf("decoding coverage of %s: %w", r.ResourceID, err)
+		}
+		rs = append(rs, res)
+	}
+	s.cov.Restore(rs, nil, time.Now().UTC())
+	return nil
+}

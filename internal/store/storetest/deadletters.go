@@ -1,0 +1,60 @@
+package storetest
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/vigilsec/vigil/internal/bus"
+	"github.com/vigilsec/vigil/internal/store"
+)
+
+func testDeadLetters(t *testing.T, h Harness) {
+	s := h.open(t)
+	t0 := baseTime()
+	must(t, s.Enqueue(ctx(t), []bus.Delivery{newDelivery("a", t0), newDelivery("b", t0), newDelivery("c", t0)}))
+	ds, err := s.Claim(ctx(t), t0, 10, time.Minute)
+	must(t, err)
+	must(t, s.Retry(ctx(t), ds[0].ID, t0, "550 mailbox unavailable"))
+	before := time.Now().Add(-time.Second)
+	must(t, s.DeadLetter(ctx(t), ds[0].ID, "permanent: 550"))
+	must(t, s.DeadLetter(ctx(t), ds[1].ID, "too many attempts"))
+	if err := s.DeadLetter(ctx(t), ds[0].ID, "again"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("dead-lettering a moved row: %v; want ErrNotFound", err)
+	}
+	if n := pending(t, s); n != 1 {
+		t.Fatalf("%d pending after two dead letters; want 1", n)
+	}
+
+	dls, err := s.ListDeadLetters(ctx(t))
+	must(t, err)
+	if len(dls) != 2 || dls[0].Delivery.ID != ds[0].ID || dls[1].Delivery.ID != ds[1].ID {
+		t.Fatalf("ListDeadLetters = %+v; want a, b in failure order", dls)
+	}
+	a := dls[0]
+	if a.Reason != "permanent: 550" || a.Delivery.LastError != "550 mailbox unavailable" || a.Delivery.Attempts != 1 ||
+		!bytes.Equal(a.Delivery.Payload, ds[0].Payload) || a.Delivery.Target.Email == nil || a.FailedAt.Before(before) {
+		t.Fatalf("dead letter a = %+v; want reason, last error, attempts, payload and target kept, FailedAt now", a)
+	}
+
+	n, err := s.Redrive(ctx(t), []int64{ds[0].ID, 999999})
+	must(t, err)
+	if n != 1 {
+		t.Fatalf("Redrive(a, unknown) = %d; want 1", n)
+	}
+	if n, err := s.Redrive(ctx(t), nil); n != 0 || err != nil {
+		t.Fatalf("Redrive(nil) = %d, %v", n, err)
+	}
+	dls, err = s.ListDeadLetters(ctx(t))
+	must(t, err)
+	if len(dls) != 1 || dls[0].Delivery.ID != ds[1].ID {
+		t.Fatalf("dead letters after redrive = %+v; want only b", dls)
+	}
+	// Redriven means due now, whatever its old schedule, with attempts reset.
+	got, err := s.Claim(ctx(t), time.Now().Add(time.Second), 10, time.Minute)
+	must(t, err)
+	if len(got) != 1 || got[0].ID != ds[0].ID || got[0].Attempts != 1 {
+		t.Fatalf("claim after redrive = %+v; want a under its old id, attempt 1", got)
+	}
+}
