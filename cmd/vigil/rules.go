@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -75,7 +76,11 @@ func printRules(w io.Writer, rs []bus.Rule, asJSON bool) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tENABLED\tTARGETS\tPATTERN")
 	for _, r := range rs {
-		fmt.Fprintf(tw, "%s\t%v\t%d\t%s\n", r.Name, r.Enabled, len(r.Targets), r.Pattern)
+		var pat bytes.Buffer
+		if json.Compact(&pat, r.Pattern) != nil {
+			pat.Write(r.Pattern)
+		}
+		fmt.Fprintf(tw, "%s\t%v\t%d\t%s\n", r.Name, r.Enabled, len(r.Targets), pat.String())
 	}
 	return tw.Flush()
 }

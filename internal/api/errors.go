@@ -36,8 +36,10 @@ type Error struct {
 func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
 
 // Errorf-style constructors.
-func badRequest(path, msg string) *Error { return &Error{Code: CodeBadRequest, Message: msg, Path: path} }
-func notFound(msg string) *Error         { return &Error{Code: CodeNotFound, Message: msg} }
+func badRequest(path, msg string) *Error {
+	return &Error{Code: CodeBadRequest, Message: msg, Path: path}
+}
+func notFound(msg string) *Error { return &Error{Code: CodeNotFound, Message: msg} }
 
 // InvalidInput marks a backend error as the caller's fault (400).
 type InvalidInput struct {

@@ -134,4 +134,3 @@ func deleteRule(b Backend, w http.ResponseWriter, r *http.Request) error {
 }
 
 func quote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"` }
-

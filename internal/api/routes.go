@@ -98,6 +98,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	// "&" stays "&": finding types such as C&CActivity read as users wrote them.
+	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
 }
 

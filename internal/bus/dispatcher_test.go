@@ -278,6 +278,20 @@ func TestDispatcherMaxAge(t *testing.T) {
 	}
 }
 
+func TestDispatcherDeadLettersClaimsBeyondMaxAttempts(t *testing.T) {
+	ob := newMemOutbox()
+	snd := &flakySender{}
+	d := startDispatcher(t, DispatcherConfig{Outbox: ob, Sender: snd, Poll: time.Millisecond, MaxAttempts: 3})
+	lost := testDelivery(time.Now())
+	lost.Attempts = 3 // three claims lost to crashes; this claim makes it 4
+	id := ob.add(lost)
+	d.Kick()
+	waitUntil(t, "dead letter", func() bool { return ob.row(id).state == "dead" })
+	if snd.attempts() != 0 {
+		t.Fatalf("sent %d times, want 0", snd.attempts())
+	}
+}
+
 func TestDispatcherKickDeliversImmediately(t *testing.T) {
 	ob := newMemOutbox()
 	snd := &flakySender{}

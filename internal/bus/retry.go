@@ -41,17 +41,19 @@ func (d *Dispatcher) decide(del Delivery, err error, now time.Time) outcome {
 	return outcome{next: next}
 }
 
-// expired reports whether del is already older than MaxAge, in which case it
-// is not sent at all (EventBridge drops events past MaximumEventAgeInSeconds).
+// expired reports whether del must not be sent at all: it is older than
+// MaxAge (EventBridge drops events past MaximumEventAgeInSeconds), or its
+// attempts ran out while earlier claims were lost to crashes.
 func (d *Dispatcher) expired(del Delivery, now time.Time) (string, bool) {
-	if del.CreatedAt.IsZero() {
+	var reason string
+	switch age := now.Sub(del.CreatedAt); {
+	case attemptOf(del) > d.cfg.MaxAttempts:
+		reason = fmt.Sprintf("%s: %d attempts claimed, limit %d", ExhaustedAttempts, attemptOf(del), d.cfg.MaxAttempts)
+	case !del.CreatedAt.IsZero() && age > d.cfg.MaxAge:
+		reason = fmt.Sprintf("%s: event is %s old, limit %s", ExhaustedAge, age.Round(time.Second), d.cfg.MaxAge)
+	default:
 		return "", false
 	}
-	age := now.Sub(del.CreatedAt)
-	if age <= d.cfg.MaxAge {
-		return "", false
-	}
-	reason := fmt.Sprintf("%s: event is %s old, limit %s", ExhaustedAge, age.Round(time.Second), d.cfg.MaxAge)
 	if del.LastError != "" {
 		reason += ": " + del.LastError
 	}

@@ -30,7 +30,7 @@ func testProcess() event.Process {
 	}
 }
 
-func execRecord(t *testing.T, filename, args, cwd string, flags uint8) []byte {
+func execRecord(t testing.TB, filename, args, cwd string, flags uint8) []byte {
 	e := sensorExecEvent{Hdr: testHdr(event.KindExec)}
 	e.Hdr.Flags = flags
 	e.FilenameLen = uint16(cbytes(e.Filename[:], filename+"\x00"))
@@ -39,21 +39,21 @@ func execRecord(t *testing.T, filename, args, cwd string, flags uint8) []byte {
 	return encode(t, e)
 }
 
-func connectRecord(t *testing.T, family uint16, proto uint8, addr []byte, port uint16, path string, addrlen uint16, result int32) []byte {
+func connectRecord(t testing.TB, family uint16, proto uint8, addr []byte, port uint16, path string, addrlen uint16, result int32) []byte {
 	c := sensorConnectEvent{Hdr: testHdr(event.KindConnect), Family: family, Protocol: proto, Port: port, Addrlen: addrlen, Result: result}
 	copy(c.Addr[:], addr)
 	cbytes(c.UnixPath[:], path)
 	return encode(t, c)
 }
 
-func dnsRecord(t *testing.T, payload []byte) []byte {
+func dnsRecord(t testing.TB, payload []byte) []byte {
 	d := sensorDnsEvent{Hdr: testHdr(event.KindDNS), Family: afInet, Port: 5353, PayloadLen: uint32(len(payload)), Protocol: 17}
 	copy(d.Addr[:], []byte{10, 0, 0, 53})
 	d.Captured = uint16(copy(d.Payload[:], payload))
 	return encode(t, d)
 }
 
-func openRecord(t *testing.T, path string, flags, mode uint32, result int32) []byte {
+func openRecord(t testing.TB, path string, flags, mode uint32, result int32) []byte {
 	o := sensorOpenEvent{Hdr: testHdr(event.KindOpen), Flags: flags, Mode: mode, Result: result}
 	cbytes(o.Path[:], path)
 	return encode(t, o)
@@ -148,7 +148,7 @@ func TestDecodeErrors(t *testing.T) {
 }
 
 func FuzzDecode(f *testing.F) {
-	t := &testing.T{}
+	t := f
 	f.Add(execRecord(t, "/bin/sh", "sh\x00-c\x00", "a\x00", 0))
 	f.Add(connectRecord(t, afUnix, 0, nil, 0, "\x00abs", 6, 0))
 	f.Add(dnsRecord(t, dnsQuery(t, "a.b", 1)))
@@ -163,7 +163,7 @@ func FuzzDecode(f *testing.F) {
 }
 
 func BenchmarkDecode(b *testing.B) {
-	t := &testing.T{}
+	t := b
 	recs := [][]byte{
 		execRecord(t, "/usr/bin/curl", "curl\x00-s\x00http://example.com\x00", "tmp\x00root\x00", 0),
 		connectRecord(t, afInet, 6, []byte{10, 1, 2, 3}, 443, "", 16, 0),

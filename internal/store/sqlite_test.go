@@ -15,6 +15,10 @@ import (
 	"github.com/vigilsec/vigil/internal/store/storetest"
 )
 
+// The store is the bus's outbox; checked here so a drift between the two
+// interfaces fails this package's tests.
+var _ bus.Outbox = (*store.SQLite)(nil)
+
 func openSQLite(t testing.TB, path string) *store.SQLite {
 	t.Helper()
 	s, err := store.OpenSQLite(path)

@@ -16,7 +16,7 @@ import (
 )
 
 const (
-	seedPatternFindings = `{"source":["aws.guardduty"],"detail":{"type":["Backdoor:Runtime/C&CActivity.B","PrivilegeEscalation:Runtime/DockerSocketAccessed"]}}`
+	seedPatternFindings  = `{"source":["aws.guardduty"],"detail":{"type":["Backdoor:Runtime/C&CActivity.B","PrivilegeEscalation:Runtime/DockerSocketAccessed"]}}`
 	seedPatternUnhealthy = `{"source":["aws.guardduty"],"detail-type":["GuardDuty Runtime Protection Unhealthy"]}`
 	seedPatternHealthy   = `{"source":["aws.guardduty"],"detail-type":["GuardDuty Runtime Protection Healthy"]}`
 )
@@ -147,7 +147,9 @@ func TestSeedScenario(t *testing.T) {
 	})
 	e.mail.WaitFor(t, func(ms []mailpittest.Summary) bool { return hasSubject(ms, "UNHEALTHY") }, 20*time.Second)
 	e.startAgent(t)
-	e.mail.WaitFor(t, func(ms []mailpittest.Summary) bool { return hasSubject(ms, "HEALTHY:") && hasSubject(ms, "Protection HEALTHY") }, 20*time.Second)
+	e.mail.WaitFor(t, func(ms []mailpittest.Summary) bool {
+		return hasSubject(ms, "HEALTHY:") && hasSubject(ms, "Protection HEALTHY")
+	}, 20*time.Second)
 }
 
 func hasSubject(ms []mailpittest.Summary, part string) bool {

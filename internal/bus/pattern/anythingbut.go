@@ -87,6 +87,11 @@ func (b *butMatcher) parseNested(obj map[string]any) error {
 		return errors.New("object must have exactly one of prefix, suffix, equals-ignore-case, wildcard")
 	}
 	for op, v := range obj {
+		switch op {
+		case "prefix", "suffix", "equals-ignore-case", "wildcard":
+		default:
+			return fmt.Errorf("unsupported operator %q inside anything-but", op)
+		}
 		vals, err := stringOrList(v)
 		if err != nil {
 			return fmt.Errorf("%s: %w", op, err)
@@ -116,8 +121,6 @@ func (b *butMatcher) addNested(op string, vals []string) error {
 				return fmt.Errorf("wildcard: %w", err)
 			}
 			b.wilds = append(b.wilds, w)
-		default:
-			return fmt.Errorf("unsupported operator %q inside anything-but", op)
 		}
 	}
 	return nil
