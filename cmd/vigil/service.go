@@ -64,7 +64,11 @@ func (f *serviceFlags) load(args []string) (*config.Config, error) {
 		"smtp-from": func() { cfg.SMTP.From = f.smtpFrom }, "log-level": func() { cfg.LogLevel = f.logLevel },
 		"threat-list": func() { cfg.ThreatLists = append(cfg.ThreatLists, f.threatLists...) },
 	}
-	f.fs.Visit(func(fl *flag.Flag) { set[fl.Name]() })
+	f.fs.Visit(func(fl *flag.Flag) {
+		if apply, ok := set[fl.Name]; ok { // --config was read above
+			apply()
+		}
+	})
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("invalid configuration:\n%w", err)
 	}

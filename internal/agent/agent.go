@@ -64,7 +64,14 @@ func New(cfg Config) (*Agent, error) {
 	if a.info, err = identify(cfg); err != nil {
 		return nil, err
 	}
-	if a.table, err = process.NewTable(process.Config{}); err != nil {
+	// The table and the sensor convert boot-clock start times to wall time
+	// with the same offset, so a process seeded from /proc and one seen
+	// exec'ing get the same UUID.
+	boot, err := sensor.NewBootClock()
+	if err != nil {
+		return nil, fmt.Errorf("reading boot clock: %w", err)
+	}
+	if a.table, err = process.NewTable(process.Config{BootTime: boot.Boot}); err != nil {
 		return nil, fmt.Errorf("making process table: %w", err)
 	}
 	if a.resolver, err = container.NewResolver(cfg.Container); err != nil {
@@ -115,6 +122,7 @@ func (a *Agent) Ready() error {
 // Run streams events until ctx is done.
 func (a *Agent) Run(ctx context.Context) error {
 	defer a.sensor.Close()
+	defer a.table.Close()
 	events := make(chan event.Event, 4096)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {

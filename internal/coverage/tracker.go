@@ -56,7 +56,7 @@ func (t *Tracker) Restore(rs []Resource, agents map[string]Agent, now time.Time)
 	for _, r := range rs {
 		a, ok := agents[r.AgentID]
 		if !ok {
-			a = Agent{ID: r.AgentID, InstanceID: r.ResourceID}
+			a = agentFromResource(r)
 		}
 		t.m[r.ResourceID] = &entry{agent: a, lastSeen: now, res: r}
 	}
@@ -122,4 +122,17 @@ func (t *Tracker) List() []Resource {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ResourceID < out[j].ResourceID })
 	return out
+}
+
+// agentFromResource recovers what coverage needs of an agent from its
+// persisted resource, so a restored ECS task is still reported as one.
+func agentFromResource(r Resource) Agent {
+	a := Agent{ID: r.AgentID, InstanceID: r.ResourceID}
+	if d := r.ResourceDetails.EC2InstanceDetails; d != nil {
+		a.Kind, a.Version, a.InstanceType, a.ECSClusterARN = "host", d.AgentDetails.Version, d.InstanceType, d.ClusterARN
+	}
+	if d := r.ResourceDetails.ECSClusterDetails; d != nil {
+		a = Agent{ID: r.AgentID, Kind: "ecs-task", ECSTaskARN: r.ResourceID, ECSClusterARN: d.ClusterName}
+	}
+	return a
 }

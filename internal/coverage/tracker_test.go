@@ -89,3 +89,18 @@ func TestRestoreGivesGrace(t *testing.T) {
 		t.Fatalf("restored silent resource not swept: %+v", got)
 	}
 }
+
+func TestRestoredECSTaskKeepsItsIssue(t *testing.T) {
+	tr := newT()
+	a := Agent{ID: "ag5", Kind: "ecs-task", ECSClusterARN: "arn:aws:ecs:us-east-1:123456789012:cluster/payments",
+		ECSTaskARN: "arn:aws:ecs:us-east-1:123456789012:task/payments/def"}
+	c, _ := tr.Seen(a, t0, true, "")
+	tr2 := newT()
+	tr2.Restore([]Resource{c.Resource}, nil, t0)
+	got := tr2.Sweep(t0.Add(time.Minute))
+	if len(got) != 1 || got[0].Resource.ResourceDetails.ResourceType != "ECS" ||
+		!strings.HasPrefix(got[0].Resource.Issue, "Agent not reporting:") ||
+		got[0].Resource.ResourceDetails.ECSClusterDetails.ClusterName != "payments" {
+		t.Fatalf("restored ECS task: %+v", got)
+	}
+}

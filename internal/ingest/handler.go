@@ -16,9 +16,11 @@ import (
 // the address its stream came from. Everything but RemoteAddr is the
 // agent's own claim, validated for shape but not for truth.
 type AgentInfo struct {
-	ID, Version, Hostname, InstanceID, Kind, ECSClusterARN, ECSTaskARN, KernelVersion string
-	Capabilities                                                                       []string
-	RemoteAddr                                                                         string
+	ID, Version, Hostname, InstanceID, Kind  string
+	ECSClusterARN, ECSTaskARN, KernelVersion string
+	Capabilities                             []string
+	// RemoteAddr is the stream's peer address, as seen by the server.
+	RemoteAddr string
 }
 
 // Heartbeat is an agent's periodic self-report (see wire.Heartbeat). A

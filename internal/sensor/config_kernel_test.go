@@ -56,4 +56,11 @@ func TestLostKernel(t *testing.T) {
 	if st := s.Stats(); st.Lost < 2 {
 		t.Errorf("Stats = %+v, want Lost >= 2", st)
 	}
+	lost := s.Stats().Lost
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if st := s.Stats(); st.Lost < lost {
+		t.Errorf("Stats after Close = %+v, want Lost >= %d", st, lost)
+	}
 }

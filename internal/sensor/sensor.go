@@ -1,12 +1,3 @@
-// Package sensor is vigil's eBPF sensor: CO-RE programs on tp_btf and raw
-// tracepoints (sched_process_exec/fork/exit, sys_enter/sys_exit) that report
-// exec, fork, exit, connect, DNS and file-open activity through one ring
-// buffer, and the Go side that loads them and decodes their records.
-//
-// Kernel requirements: BTF at /sys/kernel/btf/vmlinux, BPF ring buffer and
-// bpf_ktime_get_boot_ns (5.8+), CAP_BPF+CAP_PERFMON (or root). No kprobes,
-// fentry/fexit, BPF-LSM or tracefs are used. The programs are built for
-// x86_64 only (syscall numbers and pt_regs registers are x86_64's).
 package sensor
 
 import (
@@ -64,6 +55,8 @@ type Sensor struct {
 	reader *ringbuf.Reader
 
 	received, decodeErrors, dropped atomic.Uint64
+	lostAtClose                     atomic.Uint64 // the kernel map is gone after Close
+	closed                          atomic.Bool
 	closeOnce                       sync.Once
 	closeErr                        error
 }
@@ -135,18 +128,33 @@ func (s *Sensor) Stats() Stats {
 		DecodeErrors: s.decodeErrors.Load(),
 		Dropped:      s.dropped.Load(),
 	}
-	var perCPU []uint64
-	if err := s.objs.Lost.Lookup(uint32(0), &perCPU); err == nil {
-		for _, n := range perCPU {
-			st.Lost += n
-		}
+	if s.closed.Load() {
+		st.Lost = s.lostAtClose.Load()
+		return st
 	}
+	st.Lost = s.kernelLost()
 	return st
 }
 
-// Close detaches the programs and frees the maps; Run then returns.
+// kernelLost sums the per-CPU `lost` counter map.
+func (s *Sensor) kernelLost() uint64 {
+	var perCPU []uint64
+	if s.objs.Lost == nil || s.objs.Lost.Lookup(uint32(0), &perCPU) != nil {
+		return 0
+	}
+	var total uint64
+	for _, n := range perCPU {
+		total += n
+	}
+	return total
+}
+
+// Close detaches the programs and frees the maps; a running Run then
+// returns an error wrapping os.ErrClosed. Stats stays readable.
 func (s *Sensor) Close() error {
 	s.closeOnce.Do(func() {
+		s.lostAtClose.Store(s.kernelLost())
+		s.closed.Store(true)
 		var errs []error
 		for _, l := range s.links {
 			errs = append(errs, l.Close())

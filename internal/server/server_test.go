@@ -164,7 +164,9 @@ func TestSilentAgentTurnsUnhealthyAndBack(t *testing.T) {
 	eventually(t, 10*time.Second, "HEALTHY", status("HEALTHY"))
 	stop()
 	eventually(t, 10*time.Second, "UNHEALTHY", status("UNHEALTHY"))
-	h.mail.WaitFor(t, func(ms []mailpittest.Summary) bool { return len(ms) == 1 && strings.Contains(ms[0].Subject, "UNHEALTHY") }, 10*time.Second)
+	h.mail.WaitFor(t, func(ms []mailpittest.Summary) bool {
+		return len(ms) == 1 && strings.Contains(ms[0].Subject, "UNHEALTHY")
+	}, 10*time.Second)
 	h.agent(t, "a2")
 	eventually(t, 10*time.Second, "HEALTHY again", status("HEALTHY"))
 	h.mail.WaitFor(t, func(ms []mailpittest.Summary) bool { return len(ms) == 2 }, 10*time.Second)

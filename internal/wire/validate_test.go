@@ -15,7 +15,7 @@ func TestFromProtoRejects(t *testing.T) {
 	evs := sampleEvents()
 	cases := []struct {
 		name, base, want string
-		mutate       func(*pb.Event)
+		mutate           func(*pb.Event)
 	}{
 		{"unknown kind", "exec", "kind: unknown kind 99", func(e *pb.Event) { e.Kind = 99 }},
 		{"unspecified kind", "exec", "kind: unknown kind 0", func(e *pb.Event) { e.Kind = 0 }},

@@ -28,7 +28,7 @@ type env struct {
 	server, agent    *proc
 }
 
-func setup(t *testing.T) *env {
+func setup(t testing.TB) *env {
 	kerneltest.Require(t, "root", "btf", "runc", "busybox")
 	e := &env{data: t.TempDir(), agentState: t.TempDir(), mail: mailpittest.Start(t)}
 	dir := t.TempDir()
@@ -48,7 +48,7 @@ func setup(t *testing.T) *env {
 	return e
 }
 
-func (e *env) startAgent(t *testing.T) {
+func (e *env) startAgent(t testing.TB) {
 	e.agent = start(t, "agent", "--server", readFile(t, filepath.Join(e.data, "ingest.addr")),
 		"--token-file", filepath.Join(e.data, "agent.token"), "--ca-file", filepath.Join(e.data, "ca.pem"),
 		"--state-dir", e.agentState)

@@ -2,6 +2,7 @@ package pattern
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -94,6 +95,13 @@ func TestLimits(t *testing.T) {
 	tooMany := `{"a":` + or(10) + `,"b":` + or(10) + `,"c":` + or(11) + `}`
 	if _, err := Compile([]byte(tooMany)); err == nil || !strings.Contains(err.Error(), "too many combinations") {
 		t.Errorf("1100 combinations: %v", err)
+	}
+	var mixed []string
+	for i := 0; i < 40; i++ {
+		mixed = append(mixed, `"f`+strconv.Itoa(i)+`":["x",{"exists":false}]`)
+	}
+	if _, err := Compile([]byte(`{` + strings.Join(mixed, ",") + `}`)); err == nil || !strings.Contains(err.Error(), "too many combinations") {
+		t.Errorf("2^40 alternatives: %v", err)
 	}
 	deep := `{"a":` + strings.Repeat("[", MaxEventDepth+1) + strings.Repeat("]", MaxEventDepth+1) + `}`
 	if _, err := Flatten([]byte(deep)); err == nil || !strings.Contains(err.Error(), "nesting") {

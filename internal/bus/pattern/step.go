@@ -66,6 +66,9 @@ func buildBranches(sets []stepSet) ([]branch, error) {
 				}
 				continue
 			}
+			if len(out)+2*len(alts) > maxBranches {
+				return nil, &PatternError{Reason: "too many combinations of alternatives"}
+			}
 			next := make([]branch, 0, 2*len(alts))
 			for _, a := range alts {
 				next = append(next, append(slices.Clone(a), pos), append(slices.Clone(a), neg))
