@@ -7,7 +7,9 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"syscall"
 
 	"github.com/vigilsec/vigil/internal/agent"
 	"github.com/vigilsec/vigil/internal/config"
@@ -92,6 +94,7 @@ func runServer(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	log.Info("agents enroll with", "token_file", filepath.Join(cfg.Data, "agent.token"), "ca_file", filepath.Join(cfg.Data, "ca.pem"))
+	go reloadOnHangup(ctx, srv, log)
 	return srv.Run(ctx)
 }
 
@@ -124,6 +127,7 @@ func runUp(ctx context.Context, args []string, stderr io.Writer) error {
 		return fmt.Errorf("starting local agent: %w", err)
 	}
 	srv.SetReady(ag.Ready)
+	go reloadOnHangup(ctx, srv, log)
 	errc := make(chan error, 1)
 	actx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -134,4 +138,22 @@ func runUp(ctx context.Context, args []string, stderr io.Writer) error {
 		err = aerr
 	}
 	return err
+}
+
+// reloadOnHangup re-reads the threat lists on SIGHUP; a bad list is logged
+// with its file:line and the lists in force are kept.
+func reloadOnHangup(ctx context.Context, srv *server.Server, log *slog.Logger) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			if err := srv.ReloadThreatLists(); err != nil {
+				log.Error("SIGHUP", "err", err)
+			}
+		}
+	}
 }

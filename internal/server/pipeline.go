@@ -34,9 +34,10 @@ func (p *pipeline) Hello(ctx context.Context, a ingest.AgentInfo) (uint64, error
 func (p *pipeline) Batch(ctx context.Context, a ingest.AgentInfo, seq uint64, events []event.Event) error {
 	now := time.Now().UTC()
 	origin := p.s.originFor(a)
+	engine := p.s.engine.Load()
 	for i := range events {
 		p.s.metrics.events.Add(1)
-		for _, o := range p.s.engine.Evaluate(a.ID, &events[i]) {
+		for _, o := range engine.Evaluate(a.ID, &events[i]) {
 			f := finding.Build(o, origin, now)
 			if _, _, err := p.s.recordFinding(ctx, f); err != nil {
 				return err

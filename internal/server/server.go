@@ -36,7 +36,7 @@ type Server struct {
 	cfg      *config.Config
 	log      *slog.Logger
 	store    store.Store
-	engine   *detect.Engine
+	engine   atomic.Pointer[detect.Engine]
 	router   *bus.Router
 	disp     *bus.Dispatcher
 	cov      *coverage.Tracker
@@ -89,7 +89,7 @@ func (s *Server) openParts() error {
 	if err != nil {
 		return err
 	}
-	s.engine = detect.NewEngine(detect.Config{Threats: threats})
+	s.engine.Store(detect.NewEngine(detect.Config{Threats: threats}))
 	s.origin = finding.Origin{AccountID: s.cfg.Account.ID, Region: s.cfg.Account.Region,
 		Partition: s.cfg.Account.Partition, DetectorID: detectorID(s.cfg)}
 	s.cov = coverage.NewTracker(coverage.Config{AccountID: s.cfg.Account.ID,

@@ -231,3 +231,27 @@ func TestThreatListFindingsAndRestartKeepsState(t *testing.T) {
 		t.Fatalf("after restart: %+v %v", fs, err)
 	}
 }
+
+func TestBadThreatListReloadKeepsTheOldOne(t *testing.T) {
+	list := filepath.Join(t.TempDir(), "c2.txt")
+	writeFile(t, list, "203.0.113.9\n")
+	h := newHarness(t, func(c *config.Config) { c.ThreatLists = []string{list} })
+	writeFile(t, list, "203.0.113.9\nnot an entry!\n")
+	err := h.srv.ReloadThreatLists()
+	if err == nil || !strings.Contains(err.Error(), "c2.txt:2") {
+		t.Fatalf("reload error %v, want it to name c2.txt:2", err)
+	}
+	up, _ := h.agent(t, "a4")
+	now := time.Now().UTC()
+	up.Send(event.Event{Kind: event.KindConnect, Time: now,
+		Process: event.Process{PID: 400, Name: "sh", UUID: "6f1c2f1e-0000-5000-8000-000000000400", StartTime: now},
+		Connect: &event.Connect{Family: "AF_INET", Protocol: "TCP", Remote: netip.MustParseAddr("203.0.113.9"), RemotePort: 80}})
+	eventually(t, 10*time.Second, "a finding from the list still in force", func() bool {
+		fs, err := h.client.ListFindings(context.Background(), []string{"Backdoor:Runtime/C&CActivity.B"})
+		return err == nil && len(fs) == 1
+	})
+	writeFile(t, list, "198.51.100.7\n")
+	if err := h.srv.ReloadThreatLists(); err != nil {
+		t.Fatal(err)
+	}
+}
