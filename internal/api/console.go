@@ -5,27 +5,16 @@ import (
 	"html/template"
 	"net/http"
 	"time"
+
+	"github.com/vigilsec/vigil/internal/finding"
 )
 
 //go:embed templates/*.html
 var templateFS embed.FS
 
 var pages = template.Must(template.New("").Funcs(template.FuncMap{
-	"label": severityLabel,
+	"label": finding.SeverityLabel,
 }).ParseFS(templateFS, "templates/*.html"))
-
-func severityLabel(s float64) string {
-	switch {
-	case s >= 9:
-		return "CRITICAL"
-	case s >= 7:
-		return "HIGH"
-	case s >= 4:
-		return "MEDIUM"
-	default:
-		return "LOW"
-	}
-}
 
 // consoleRoutes adds the read-only web console. It authenticates with the
 // admin token once (login form) and then a cookie. html/template escapes

@@ -68,7 +68,7 @@ func buildView(env bus.Envelope, payload []byte, consoleURL string) emailView {
 }
 
 func findingView(v *emailView, f finding.Finding, consoleURL string) {
-	v.Severity = severityLabel(f.Severity)
+	v.Severity = finding.SeverityLabel(f.Severity)
 	v.Sample = isSample(f.Service.AdditionalInfo)
 	resource := resourceLabel(f.Resource)
 	subject := fmt.Sprintf("[vigil] %s %s in %s", v.Severity, clean(f.Type), resource)
@@ -93,20 +93,6 @@ func findingView(v *emailView, f finding.Finding, consoleURL string) {
 	}
 	if consoleURL != "" && f.ID != "" {
 		v.ConsoleURL = strings.TrimRight(consoleURL, "/") + "/findings/" + url.PathEscape(f.ID)
-	}
-}
-
-// severityLabel follows GuardDuty's bands (guardduty-runtime.md §8.1).
-func severityLabel(s float64) string {
-	switch {
-	case s >= 9:
-		return "CRITICAL"
-	case s >= 7:
-		return "HIGH"
-	case s >= 4:
-		return "MEDIUM"
-	default:
-		return "LOW"
 	}
 }
 

@@ -1,0 +1,136 @@
+package server
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// call makes a raw HTTP request to the API, as any client would.
+func call(t *testing.T, h *harness, method, path, token, body string) (int, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequest(method, "http://"+h.srv.APIAddr()+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	var out map[string]any
+	_ = json.Unmarshal(data, &out)
+	return resp.StatusCode, out
+}
+
+func errCode(out map[string]any) (code, path, msg string) {
+	e, _ := out["error"].(map[string]any)
+	code, _ = e["code"].(string)
+	path, _ = e["path"].(string)
+	msg, _ = e["message"].(string)
+	return
+}
+
+func TestAPIErrorCatalogue(t *testing.T) {
+	h := newHarness(t, nil)
+	tok := h.srv.AdminToken
+	cases := []struct {
+		name, method, path, token, body string
+		status                          int
+		code, errPath, msg              string
+	}{
+		{"no token", "GET", "/api/v1/findings", "", "", 401, "UnauthorizedException", "", "token"},
+		{"wrong token", "GET", "/api/v1/findings", "nope", "", 401, "UnauthorizedException", "", "token"},
+		{"unknown finding", "GET", "/api/v1/findings/abc", tok, "", 404, "NotFoundException", "", "abc"},
+		{"unknown route", "GET", "/api/v1/nothing", tok, "", 404, "NotFoundException", "", "no route"},
+		{"bad type filter", "GET", "/api/v1/findings?type=Nope", tok, "", 400, "BadRequestException", "type", "Nope"},
+		{"bad archived", "GET", "/api/v1/findings?archived=maybe", tok, "", 400, "BadRequestException", "archived", "maybe"},
+		{"bad maxResults", "GET", "/api/v1/findings?maxResults=0", tok, "", 400, "BadRequestException", "maxResults", "1 to"},
+		{"bad cursor", "GET", "/api/v1/findings?nextToken=zzz", tok, "", 400, "BadRequestException", "nextToken", "cursor"},
+		{"unknown body field", "POST", "/api/v1/findings/samples", tok, `{"types":[]}`, 400, "BadRequestException", "body", "unknown field"},
+		{"not JSON", "PUT", "/api/v1/rules/r1", tok, `{`, 400, "BadRequestException", "body", "invalid JSON"},
+		{"trailing data", "PUT", "/api/v1/rules/r1", tok, `{} {}`, 400, "BadRequestException", "body", "trailing"},
+		{"name mismatch", "PUT", "/api/v1/rules/r1", tok, `{"name":"r2"}`, 400, "BadRequestException", "name", "r2"},
+		{"rule without targets", "PUT", "/api/v1/rules/r1", tok, `{"pattern":{"source":["x"]},"enabled":true}`, 400, "BadRequestException", "", "target"},
+		{"delete unknown rule", "DELETE", "/api/v1/rules/none", tok, "", 404, "NotFoundException", "", "none"},
+		{"too large", "PUT", "/api/v1/rules/r1", tok, `{"description":"` + strings.Repeat("x", 2<<20) + `"}`, 413, "PayloadTooLargeException", "", "bytes"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			status, out := call(t, h, c.method, c.path, c.token, c.body)
+			code, path, msg := errCode(out)
+			if status != c.status || code != c.code || path != c.errPath || !strings.Contains(msg, c.msg) {
+				t.Fatalf("got %d %s path=%q %q; want %d %s path=%q containing %q", status, code, path, msg, c.status, c.code, c.errPath, c.msg)
+			}
+		})
+	}
+}
+
+func TestHealthzAndMetricsNeedNoToken(t *testing.T) {
+	h := newHarness(t, nil)
+	if status, _ := call(t, h, "GET", "/healthz", "", ""); status != 200 {
+		t.Fatalf("/healthz %d", status)
+	}
+	h.srv.SetReady(func() error { return errTest("local agent not connected") })
+	status, out := call(t, h, "GET", "/healthz", "", "")
+	if code, _, msg := errCode(out); status != 503 || code != "ServiceUnavailableException" || msg != "local agent not connected" {
+		t.Fatalf("/healthz when not ready: %d %v", status, out)
+	}
+	resp, err := http.Get("http://" + h.srv.APIAddr() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), "vigil_findings_created_total 0") {
+		t.Fatalf("/metrics:\n%s", body)
+	}
+}
+
+type errTest string
+
+func (e errTest) Error() string { return string(e) }
+
+func TestConsoleNeedsLoginAndEscapes(t *testing.T) {
+	h := newHarness(t, nil)
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	base := "http://" + h.srv.APIAddr()
+	resp, err := noRedirect.Get(base + "/findings")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
+		t.Fatalf("console without login: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	resp, err = noRedirect.PostForm(base+"/login", url.Values{"token": {h.srv.AdminToken}, "next": {"//evil.example"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); loc != "/findings" {
+		t.Fatalf("login redirects to %q, want /findings (no open redirect)", loc)
+	}
+	cookie := resp.Cookies()[0]
+	if _, err := h.client.CreateSampleFindings(t.Context(), []string{"PrivilegeEscalation:Runtime/DockerSocketAccessed"}); err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("GET", base+"/findings", nil)
+	req.AddCookie(cookie)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(page), "PrivilegeEscalation:Runtime/DockerSocketAccessed") {
+		t.Fatalf("console findings page %d:\n%s", resp.StatusCode, page)
+	}
+}
