@@ -91,6 +91,9 @@ func normalizeTargets(in []Target) ([]Target, error) {
 		if err := validateTarget(t); err != nil {
 			return nil, fmt.Errorf("targets[%d]: %w", i, err)
 		}
+		if err := validateTargetOptions(t); err != nil {
+			return nil, fmt.Errorf("targets[%d]: %w", i, err)
+		}
 		for t.ID == "" {
 			id := targetIDAutoPrefix + strconv.Itoa(next)
 			next++
