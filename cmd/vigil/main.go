@@ -26,7 +26,9 @@ Usage:
   vigil agent    --server HOST:PORT --token-file FILE --ca-file FILE [--output json]
   vigil findings list|get ID|sample --type TYPE   [--json]
   vigil coverage list                             [--json]
-  vigil rules    list|put NAME --pattern FILE --email ADDR|delete NAME [--json]
+  vigil rules    list|put NAME --pattern FILE --email ADDR|delete NAME|enable NAME|disable NAME [--json]
+  vigil rules    test-pattern --pattern FILE --event FILE   (no server needed)
+  vigil dead-letters list|redrive [ID…]           [--json]
   vigil version
 
 Client commands find the server and token from --server/--token, then
@@ -65,6 +67,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runCoverage(ctx, rest, stdout, stderr)
 	case "rules":
 		return runRules(ctx, rest, stdout, stderr)
+	case "dead-letters":
+		return runDeadLetters(ctx, rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "vigil", version)
 		return nil

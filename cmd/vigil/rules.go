@@ -14,7 +14,10 @@ import (
 
 func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("usage: vigil rules list|put NAME --pattern FILE --email ADDR|delete NAME")
+		return fmt.Errorf("usage: vigil rules list|put NAME --pattern FILE --email ADDR|delete NAME|enable NAME|disable NAME|test-pattern --pattern FILE --event FILE")
+	}
+	if args[0] == "test-pattern" {
+		return runTestPattern(args[1:], stdout, stderr)
 	}
 	f := newClientFlags("rules "+args[0], stderr)
 	var emails stringList
@@ -62,8 +65,17 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return fmt.Errorf("usage: vigil rules delete NAME")
 		}
 		return c.DeleteRule(ctx, pos[0])
+	case "enable", "disable":
+		if len(pos) != 1 {
+			return fmt.Errorf("usage: vigil rules %s NAME", args[0])
+		}
+		r, err := c.SetRuleEnabled(ctx, pos[0], args[0] == "enable")
+		if err != nil {
+			return err
+		}
+		return printRules(stdout, []bus.Rule{r}, f.json)
 	}
-	return fmt.Errorf("unknown rules command %q (want list, put or delete)", args[0])
+	return fmt.Errorf("unknown rules command %q (want list, put, delete, enable, disable or test-pattern)", args[0])
 }
 
 func printRules(w io.Writer, rs []bus.Rule, asJSON bool) error {

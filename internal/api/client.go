@@ -143,3 +143,41 @@ func (c *Client) PutRule(ctx context.Context, r bus.Rule) (bus.Rule, error) {
 func (c *Client) DeleteRule(ctx context.Context, name string) error {
 	return c.do(ctx, "DELETE", "/api/v1/rules/"+url.PathEscape(name), nil, nil)
 }
+
+// SetRuleEnabled enables or disables a rule.
+func (c *Client) SetRuleEnabled(ctx context.Context, name string, enabled bool) (bus.Rule, error) {
+	verb := "disable"
+	if enabled {
+		verb = "enable"
+	}
+	var out bus.Rule
+	err := c.do(ctx, "POST", "/api/v1/rules/"+url.PathEscape(name)+"/"+verb, nil, &out)
+	return out, err
+}
+
+// ListDeadLetters returns the deliveries that exhausted their retries.
+func (c *Client) ListDeadLetters(ctx context.Context) ([]DeadLetter, error) {
+	var out struct {
+		DeadLetters []DeadLetter `json:"deadLetters"`
+	}
+	err := c.do(ctx, "GET", "/api/v1/dead-letters", nil, &out)
+	return out.DeadLetters, err
+}
+
+// Redrive puts dead letters back into the outbox (all when ids is empty).
+func (c *Client) Redrive(ctx context.Context, ids []int64) (int, error) {
+	var out struct {
+		Redriven int `json:"redriven"`
+	}
+	err := c.do(ctx, "POST", "/api/v1/dead-letters/redrive", map[string][]int64{"ids": ids}, &out)
+	return out.Redriven, err
+}
+
+// TestEventPattern asks the server whether pattern matches event.
+func (c *Client) TestEventPattern(ctx context.Context, pattern, event json.RawMessage) (bool, error) {
+	var out struct {
+		Result bool `json:"result"`
+	}
+	err := c.do(ctx, "POST", "/api/v1/events/test-pattern", map[string]json.RawMessage{"eventPattern": pattern, "event": event}, &out)
+	return out.Result, err
+}

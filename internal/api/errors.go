@@ -12,6 +12,7 @@ type Code string
 // The catalogue of every error the API returns.
 const (
 	CodeBadRequest    Code = "BadRequestException"          // 400: malformed or invalid input
+	CodeBadPattern    Code = "InvalidEventPatternException" // 400: an event pattern that does not compile
 	CodeUnauthorized  Code = "UnauthorizedException"        // 401: missing or wrong token
 	CodeNotFound      Code = "NotFoundException"            // 404: no such finding, rule or route
 	CodeMethod        Code = "MethodNotAllowedException"    // 405
@@ -21,7 +22,7 @@ const (
 )
 
 var statusOf = map[Code]int{
-	CodeBadRequest: 400, CodeUnauthorized: 401, CodeNotFound: 404, CodeMethod: 405,
+	CodeBadRequest: 400, CodeBadPattern: 400, CodeUnauthorized: 401, CodeNotFound: 404, CodeMethod: 405,
 	CodeTooLarge: 413, CodeUnavailable: 503, CodeInternalError: 500,
 }
 

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/vigilsec/vigil/internal/bus"
 	"github.com/vigilsec/vigil/internal/coverage"
@@ -39,6 +40,24 @@ type Backend interface {
 	GetRule(ctx context.Context, name string) (bus.Rule, bool, error)
 	PutRule(ctx context.Context, r bus.Rule) (bus.Rule, error)
 	DeleteRule(ctx context.Context, name string) (bool, error)
+	SetRuleEnabled(ctx context.Context, name string, enabled bool) (bus.Rule, bool, error)
+	ListDeadLetters(ctx context.Context) ([]DeadLetter, error)
+	Redrive(ctx context.Context, ids []int64) (int, error)
+}
+
+// DeadLetter is a delivery that exhausted its retries, as the API shows it.
+type DeadLetter struct {
+	ID        int64           `json:"id"`
+	EventID   string          `json:"eventId"`
+	Rule      string          `json:"rule"`
+	TargetID  string          `json:"targetId"`
+	Kind      string          `json:"kind"`
+	Attempts  int             `json:"attempts"`
+	Reason    string          `json:"reason"`
+	LastError string          `json:"lastError,omitempty"`
+	CreatedAt time.Time       `json:"createdAt"`
+	FailedAt  time.Time       `json:"failedAt"`
+	Payload   json.RawMessage `json:"payload"`
 }
 
 const maxBody = 1 << 20
@@ -81,6 +100,11 @@ func Routes(b Backend, token string, log *slog.Logger) http.Handler {
 	mux.Handle("GET /api/v1/rules/{name}", auth(func(w http.ResponseWriter, r *http.Request) error { return getRule(b, w, r) }))
 	mux.Handle("PUT /api/v1/rules/{name}", auth(func(w http.ResponseWriter, r *http.Request) error { return putRule(b, w, r) }))
 	mux.Handle("DELETE /api/v1/rules/{name}", auth(func(w http.ResponseWriter, r *http.Request) error { return deleteRule(b, w, r) }))
+	mux.Handle("POST /api/v1/rules/{name}/enable", auth(func(w http.ResponseWriter, r *http.Request) error { return setRuleEnabled(b, w, r, true) }))
+	mux.Handle("POST /api/v1/rules/{name}/disable", auth(func(w http.ResponseWriter, r *http.Request) error { return setRuleEnabled(b, w, r, false) }))
+	mux.Handle("POST /api/v1/events/test-pattern", auth(func(w http.ResponseWriter, r *http.Request) error { return testPattern(w, r) }))
+	mux.Handle("GET /api/v1/dead-letters", auth(func(w http.ResponseWriter, r *http.Request) error { return listDeadLetters(b, w, r) }))
+	mux.Handle("POST /api/v1/dead-letters/redrive", auth(func(w http.ResponseWriter, r *http.Request) error { return redrive(b, w, r) }))
 	mux.Handle("/api/", auth(func(w http.ResponseWriter, r *http.Request) error {
 		return notFound(fmt.Sprintf("no route %s %s", r.Method, r.URL.Path))
 	}))

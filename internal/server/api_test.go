@@ -7,6 +7,10 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/vigilsec/vigil/internal/api"
+	"github.com/vigilsec/vigil/internal/mailpittest"
 )
 
 // call makes a raw HTTP request to the API, as any client would.
@@ -132,5 +136,76 @@ func TestConsoleNeedsLoginAndEscapes(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !strings.Contains(string(page), "PrivilegeEscalation:Runtime/DockerSocketAccessed") {
 		t.Fatalf("console findings page %d:\n%s", resp.StatusCode, page)
+	}
+}
+
+func TestTestPatternAPI(t *testing.T) {
+	h := newHarness(t, nil)
+	ok, err := h.client.TestEventPattern(t.Context(), []byte(`{"detail":{"severity":[{"numeric":[">=",7]}]}}`), []byte(`{"detail":{"severity":8}}`))
+	if err != nil || !ok {
+		t.Fatalf("match: %v %v", ok, err)
+	}
+	// EventBridge's API takes both as JSON strings; that works too.
+	ok, err = h.client.TestEventPattern(t.Context(), []byte(`"{\"source\":[\"x\"]}"`), []byte(`"{\"source\":\"y\"}"`))
+	if err != nil || ok {
+		t.Fatalf("string form, no match: %v %v", ok, err)
+	}
+	status, out := call(t, h, "POST", "/api/v1/events/test-pattern", h.srv.AdminToken, `{"eventPattern":{"a":[{"prefix":3}]},"event":{"a":"b"}}`)
+	code, path, _ := errCode(out)
+	if status != 400 || code != "InvalidEventPatternException" || path != "a" {
+		t.Fatalf("invalid pattern: %d %v", status, out)
+	}
+}
+
+func TestEnableDisableRule(t *testing.T) {
+	h := newHarness(t, nil)
+	putSeedRule(t, h)
+	r, err := h.client.SetRuleEnabled(t.Context(), "seed", false)
+	if err != nil || r.Enabled {
+		t.Fatalf("disable: %+v %v", r, err)
+	}
+	up, _ := h.agent(t, "a9")
+	up.Send(dockerConnect(901, strings.Repeat("cd", 32)))
+	eventually(t, 10*time.Second, "finding", func() bool {
+		fs, err := h.client.ListFindings(t.Context(), nil)
+		return err == nil && len(fs) == 1
+	})
+	if n, _ := h.srv.store.PendingDeliveries(t.Context()); n != 0 {
+		t.Fatalf("a disabled rule made %d deliveries", n)
+	}
+	if _, err := h.client.SetRuleEnabled(t.Context(), "nope", true); err == nil {
+		t.Fatal("enabling a missing rule succeeded")
+	}
+}
+
+func TestDeadLettersListAndRedrive(t *testing.T) {
+	h := newHarness(t, nil)
+	putSeedRule(t, h)
+	// The relay refuses every recipient for good (550): the delivery is
+	// dead-lettered at once.
+	if err := h.mail.SetChaos(t.Context(), mailpittest.Chaos{Recipient: &mailpittest.ChaosTrigger{ErrorCode: 550, Probability: 100}}); err != nil {
+		t.Fatal(err)
+	}
+	up, _ := h.agent(t, "a10")
+	up.Send(dockerConnect(1001, strings.Repeat("ef", 32)))
+	var dls []api.DeadLetter
+	eventually(t, 10*time.Second, "a dead letter", func() bool {
+		var err error
+		dls, err = h.client.ListDeadLetters(t.Context())
+		return err == nil && len(dls) == 1
+	})
+	if d := dls[0]; d.Rule != "seed" || d.Kind != "email" || !strings.Contains(d.Reason, "PermanentFailure") || !strings.Contains(string(d.Payload), "DockerSocketAccessed") {
+		t.Fatalf("dead letter %+v", d)
+	}
+	if err := h.mail.SetChaos(t.Context(), mailpittest.Chaos{}); err != nil {
+		t.Fatal(err)
+	}
+	n, err := h.client.Redrive(t.Context(), nil)
+	if err != nil || n != 1 {
+		t.Fatalf("redrive: %d %v", n, err)
+	}
+	h.mail.WaitFor(t, func(ms []mailpittest.Summary) bool { return len(ms) == 1 }, 10*time.Second)
+	if dls, _ := h.client.ListDeadLetters(t.Context()); len(dls) != 0 {
+		t.Fatalf("dead letters after redrive: %+v", dls)
 	}
 }

@@ -132,3 +132,49 @@ func (s *Server) reloadRouter(ctx context.Context) error {
 	}
 	return s.router.Replace(all)
 }
+
+// SetRuleEnabled enables or disables a rule; false when there is none.
+func (s *Server) SetRuleEnabled(ctx context.Context, name string, enabled bool) (bus.Rule, bool, error) {
+	r, ok, err := s.store.GetRule(ctx, name)
+	if err != nil || !ok {
+		return r, ok, err
+	}
+	r.Enabled = enabled
+	saved, err := s.PutRule(ctx, r)
+	return saved, true, err
+}
+
+// ListDeadLetters returns the deliveries that exhausted their retries.
+func (s *Server) ListDeadLetters(ctx context.Context) ([]api.DeadLetter, error) {
+	ds, err := s.store.ListDeadLetters(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]api.DeadLetter, 0, len(ds))
+	for _, d := range ds {
+		out = append(out, api.DeadLetter{ID: d.Delivery.ID, EventID: d.Delivery.EventID, Rule: d.Delivery.Rule,
+			TargetID: d.Delivery.Target.ID, Kind: d.Delivery.Target.Kind, Attempts: d.Delivery.Attempts,
+			Reason: d.Reason, LastError: d.Delivery.LastError, CreatedAt: d.Delivery.CreatedAt, FailedAt: d.FailedAt,
+			Payload: d.Delivery.Payload})
+	}
+	return out, nil
+}
+
+// Redrive puts dead letters back into the outbox, all of them when ids is
+// empty, and wakes the dispatcher.
+func (s *Server) Redrive(ctx context.Context, ids []int64) (int, error) {
+	if len(ids) == 0 {
+		ds, err := s.store.ListDeadLetters(ctx)
+		if err != nil {
+			return 0, err
+		}
+		for _, d := range ds {
+			ids = append(ids, d.Delivery.ID)
+		}
+	}
+	n, err := s.store.Redrive(ctx, ids)
+	if err == nil && n > 0 {
+		s.kick()
+	}
+	return n, err
+}
