@@ -28,6 +28,7 @@ Usage:
   vigil coverage list                             [--json]
   vigil rules    list|put NAME --pattern FILE --email ADDR|delete NAME|enable NAME|disable NAME [--json]
   vigil rules    test-pattern --pattern FILE --event FILE   (no server needed)
+  vigil topics   list|put NAME|delete NAME|subscribe NAME --protocol P --endpoint E|subscriptions NAME|unsubscribe ID
   vigil dead-letters list|redrive [ID…]           [--json]
   vigil version
 
@@ -67,6 +68,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runCoverage(ctx, rest, stdout, stderr)
 	case "rules":
 		return runRules(ctx, rest, stdout, stderr)
+	case "topics":
+		return runTopics(ctx, rest, stdout, stderr)
 	case "dead-letters":
 		return runDeadLetters(ctx, rest, stdout, stderr)
 	case "version":

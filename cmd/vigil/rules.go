@@ -25,6 +25,8 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	description := f.fs.String("description", "", "rule description, for put")
 	disabled := f.fs.Bool("disabled", false, "create the rule disabled, for put")
 	f.fs.Var(&emails, "email", "email target address; repeatable, for put")
+	var tf targetFlags
+	tf.register(f.fs)
 	pos, err := parseInterleaved(f.fs, args[1:])
 	if err != nil {
 		return err
@@ -54,6 +56,9 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		r := bus.Rule{Name: pos[0], Description: *description, Pattern: pat, Enabled: !*disabled}
 		if len(emails) > 0 {
 			r.Targets = append(r.Targets, bus.Target{Kind: bus.TargetEmail, Email: &bus.EmailTarget{To: emails}})
+		}
+		if r.Targets, err = tf.targets(r.Targets); err != nil {
+			return err
 		}
 		saved, err := c.PutRule(ctx, r)
 		if err != nil {

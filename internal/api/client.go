@@ -181,3 +181,46 @@ func (c *Client) TestEventPattern(ctx context.Context, pattern, event json.RawMe
 	err := c.do(ctx, "POST", "/api/v1/events/test-pattern", map[string]json.RawMessage{"eventPattern": pattern, "event": event}, &out)
 	return out.Result, err
 }
+
+// PutTopic creates or updates a topic.
+func (c *Client) PutTopic(ctx context.Context, t bus.Topic) (bus.Topic, error) {
+	var out bus.Topic
+	err := c.do(ctx, "PUT", "/api/v1/topics/"+url.PathEscape(t.Name), t, &out)
+	return out, err
+}
+
+// ListTopics lists topics.
+func (c *Client) ListTopics(ctx context.Context) ([]bus.Topic, error) {
+	var out struct {
+		Topics []bus.Topic `json:"topics"`
+	}
+	err := c.do(ctx, "GET", "/api/v1/topics", nil, &out)
+	return out.Topics, err
+}
+
+// DeleteTopic deletes a topic with its subscriptions.
+func (c *Client) DeleteTopic(ctx context.Context, name string) error {
+	return c.do(ctx, "DELETE", "/api/v1/topics/"+url.PathEscape(name), nil, nil)
+}
+
+// Subscribe subscribes an endpoint to a topic.
+func (c *Client) Subscribe(ctx context.Context, topic, protocol, endpoint string) (bus.Subscription, error) {
+	var out bus.Subscription
+	err := c.do(ctx, "POST", "/api/v1/topics/"+url.PathEscape(topic)+"/subscriptions",
+		map[string]string{"protocol": protocol, "endpoint": endpoint}, &out)
+	return out, err
+}
+
+// ListSubscriptions lists a topic's subscriptions.
+func (c *Client) ListSubscriptions(ctx context.Context, topic string) ([]bus.Subscription, error) {
+	var out struct {
+		Subscriptions []bus.Subscription `json:"subscriptions"`
+	}
+	err := c.do(ctx, "GET", "/api/v1/topics/"+url.PathEscape(topic)+"/subscriptions", nil, &out)
+	return out.Subscriptions, err
+}
+
+// Unsubscribe removes a subscription (as an administrator).
+func (c *Client) Unsubscribe(ctx context.Context, id string) error {
+	return c.do(ctx, "DELETE", "/api/v1/subscriptions/"+url.PathEscape(id), nil, nil)
+}

@@ -43,6 +43,13 @@ type Backend interface {
 	SetRuleEnabled(ctx context.Context, name string, enabled bool) (bus.Rule, bool, error)
 	ListDeadLetters(ctx context.Context) ([]DeadLetter, error)
 	Redrive(ctx context.Context, ids []int64) (int, error)
+	PutTopic(ctx context.Context, t bus.Topic) (bus.Topic, error)
+	DeleteTopic(ctx context.Context, name string) (bool, error)
+	ListTopics(ctx context.Context) ([]bus.Topic, error)
+	Subscribe(ctx context.Context, topic, protocol, endpoint string) (bus.Subscription, error)
+	ListSubscriptions(ctx context.Context, topic string) ([]bus.Subscription, error)
+	ConfirmSubscription(ctx context.Context, id, token string) (bus.Subscription, error)
+	Unsubscribe(ctx context.Context, id, token string, admin bool) (bus.Subscription, error)
 }
 
 // DeadLetter is a delivery that exhausted its retries, as the API shows it.
@@ -105,6 +112,15 @@ func Routes(b Backend, token string, log *slog.Logger) http.Handler {
 	mux.Handle("POST /api/v1/events/test-pattern", auth(func(w http.ResponseWriter, r *http.Request) error { return testPattern(w, r) }))
 	mux.Handle("GET /api/v1/dead-letters", auth(func(w http.ResponseWriter, r *http.Request) error { return listDeadLetters(b, w, r) }))
 	mux.Handle("POST /api/v1/dead-letters/redrive", auth(func(w http.ResponseWriter, r *http.Request) error { return redrive(b, w, r) }))
+	mux.Handle("GET /api/v1/topics", auth(func(w http.ResponseWriter, r *http.Request) error { return listTopics(b, w, r) }))
+	mux.Handle("PUT /api/v1/topics/{name}", auth(func(w http.ResponseWriter, r *http.Request) error { return putTopic(b, w, r) }))
+	mux.Handle("DELETE /api/v1/topics/{name}", auth(func(w http.ResponseWriter, r *http.Request) error { return deleteTopic(b, w, r) }))
+	mux.Handle("GET /api/v1/topics/{name}/subscriptions", auth(func(w http.ResponseWriter, r *http.Request) error { return listSubscriptions(b, w, r) }))
+	mux.Handle("POST /api/v1/topics/{name}/subscriptions", auth(func(w http.ResponseWriter, r *http.Request) error { return subscribe(b, w, r) }))
+	mux.Handle("DELETE /api/v1/subscriptions/{id}", auth(func(w http.ResponseWriter, r *http.Request) error { return adminUnsubscribe(b, w, r) }))
+	// The links in subscription mails: authorised by their token, no login.
+	mux.HandleFunc("GET /confirm", func(w http.ResponseWriter, r *http.Request) { subscriptionLink(b, w, r, true) })
+	mux.HandleFunc("GET /unsubscribe", func(w http.ResponseWriter, r *http.Request) { subscriptionLink(b, w, r, false) })
 	mux.Handle("/api/", auth(func(w http.ResponseWriter, r *http.Request) error {
 		return notFound(fmt.Sprintf("no route %s %s", r.Method, r.URL.Path))
 	}))

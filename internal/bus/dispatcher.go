@@ -18,17 +18,24 @@ import (
 // includes it. Counting at claim time means a worker that crashes mid-send
 // still uses up an attempt, so a poison delivery cannot loop forever.
 // Complete removes a delivery; Retry makes it due again at next, recording
-// the error; DeadLetter moves it to the dead-letter list with the reason. A
-// delivery whose lease expires without any of the three is claimed again,
+// the error; Defer makes it due again at next without using up an attempt
+// (it takes back the one Claim counted, and keeps the last error): the
+// dispatcher chose not to send it, so the target's retry budget is
+// untouched. DeadLetter moves it to the dead-letter list with the reason. A
+// delivery whose lease expires without any of these is claimed again,
 // which is what makes delivery at-least-once across crashes.
 type Outbox interface {
 	Claim(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]Delivery, error)
 	Complete(ctx context.Context, id int64) error
 	Retry(ctx context.Context, id int64, next time.Time, lastErr string) error
+	Defer(ctx context.Context, id int64, next time.Time) error
 	DeadLetter(ctx context.Context, id int64, reason string) error
 }
 
 // Sender delivers one event to one target (implemented by internal/notify).
+// payload is what the target receives: the event JSON, or what the
+// target's Input, InputPath or InputTransformer made of it, which may be any
+// JSON value or plain text (PayloadBody of the Delivery's Payload).
 // It must not retry on its own: the dispatcher owns retries.
 type Sender interface {
 	Send(ctx context.Context, t Target, eventID string, payload []byte) error
@@ -78,14 +85,15 @@ type DispatcherConfig struct {
 
 // Dispatcher moves due deliveries from the outbox to their targets.
 type Dispatcher struct {
-	cfg  DispatcherConfig
-	kick chan struct{}
+	cfg     DispatcherConfig
+	kick    chan struct{}
+	limiter *limiter // per-target RateLimit buckets
 }
 
 // NewDispatcher returns a dispatcher; cfg.Outbox and cfg.Sender are required
 // (Run reports them missing).
 func NewDispatcher(cfg DispatcherConfig) *Dispatcher {
-	return &Dispatcher{cfg: withDefaults(cfg), kick: make(chan struct{}, 1)}
+	return &Dispatcher{cfg: withDefaults(cfg), kick: make(chan struct{}, 1), limiter: newLimiter()}
 }
 
 func withDefaults(c DispatcherConfig) DispatcherConfig {
@@ -196,12 +204,21 @@ func (d *Dispatcher) deliver(ctx context.Context, del Delivery) {
 	log := d.cfg.Logger.With("delivery", del.ID, "event", del.EventID, "rule", del.Rule, "target", del.Target.ID)
 	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), bookkeepingTimeout)
 	defer cancel()
-	if reason, expired := d.expired(del, d.cfg.Now()); expired {
+	now := d.cfg.Now()
+	if reason, expired := d.expired(del, now); expired {
 		d.deadLetter(bctx, log, del, reason)
 		return
 	}
+	if d.throttled(bctx, log, del, now) {
+		return
+	}
+	body, err := PayloadBody(del.Payload)
+	if err != nil {
+		d.deadLetter(bctx, log, del, fmt.Sprintf("%s: %v", PermanentFailure, err))
+		return
+	}
 	sendCtx, cancelSend := context.WithTimeout(ctx, d.cfg.Lease)
-	err := d.cfg.Sender.Send(sendCtx, del.Target, del.EventID, del.Payload)
+	err = d.cfg.Sender.Send(sendCtx, del.Target, del.EventID, body)
 	cancelSend()
 	if err == nil {
 		if cerr := d.cfg.Outbox.Complete(bctx, del.ID); cerr != nil {
@@ -232,4 +249,26 @@ func (d *Dispatcher) deadLetter(ctx context.Context, log *slog.Logger, del Deliv
 	if err := d.cfg.Outbox.DeadLetter(ctx, del.ID, reason); err != nil {
 		log.Error("dead-lettering failed; the lease will expire and it is tried again", "err", err)
 	}
+}
+
+// throttled reports whether del's target is over its RateLimit. Such a
+// delivery is not sent and not counted as a failure: it goes back to the
+// outbox with Defer, due when the target's bucket has a token for it, with
+// its attempt given back. A Defer that fails leaves the lease to expire;
+// the next claim then counts one attempt too many, which only shortens the
+// retry budget by one.
+func (d *Dispatcher) throttled(ctx context.Context, log *slog.Logger, del Delivery, now time.Time) bool {
+	rl := del.Target.RateLimit
+	if rl == nil {
+		return false
+	}
+	ok, next := d.limiter.take(bucketKey{rule: del.Rule, target: del.Target.ID}, *rl, now)
+	if ok {
+		return false
+	}
+	log.Debug("rate limited; deferred", "next", next)
+	if err := d.cfg.Outbox.Defer(ctx, del.ID, next); err != nil {
+		log.Warn("deferring a rate-limited delivery failed; the lease will expire and it is tried then", "err", err)
+	}
+	return true
 }

@@ -25,6 +25,7 @@ type memRow struct {
 	leaseUntil time.Time
 	reason     string
 	retries    int // Retry calls
+	defers     int // Defer calls
 }
 
 func newMemOutbox() *memOutbox { return &memOutbox{rows: map[int64]*memRow{}} }
@@ -89,6 +90,21 @@ func (o *memOutbox) Retry(_ context.Context, id int64, next time.Time, lastErr s
 	}
 	r.retries++
 	r.d.NextAt, r.d.LastError, r.leaseUntil = next, lastErr, time.Time{}
+	return nil
+}
+
+// Defer follows the contract: due again at next, the claim's attempt given
+// back, the last error kept.
+func (o *memOutbox) Defer(_ context.Context, id int64, next time.Time) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	r, ok := o.rows[id]
+	if !ok || r.state != "pending" {
+		return fmt.Errorf("delivery %d not pending", id)
+	}
+	r.defers++
+	r.d.Attempts = max(r.d.Attempts-1, 0)
+	r.d.NextAt, r.leaseUntil = next, time.Time{}
 	return nil
 }
 

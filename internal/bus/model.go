@@ -43,6 +43,11 @@ type Target struct {
 
 	RetryPolicy *RetryPolicy `json:"retryPolicy,omitempty"`
 	RateLimit   *RateLimit   `json:"rateLimit,omitempty"`
+
+	// Set only on deliveries fanned out from a topic: the subscription
+	// and the link that ends it (every topic mail carries it).
+	Subscription   string `json:"subscription,omitempty"`
+	UnsubscribeURL string `json:"unsubscribeUrl,omitempty"`
 }
 
 // InputTransformer is EventBridge's: variables taken from the event by
@@ -93,6 +98,9 @@ type TopicTarget struct {
 // EmailTarget sends each event as a mail to the addresses.
 type EmailTarget struct {
 	To []string `json:"to"`
+	// Raw sends the payload itself as a plain-text body (a topic's
+	// email-json subscriptions) instead of the readable layout.
+	Raw bool `json:"raw,omitempty"`
 }
 
 // Delivery is one event on its way to one target of one rule: a row of the
@@ -103,7 +111,7 @@ type Delivery struct {
 	EventID   string          `json:"eventId"`
 	Rule      string          `json:"rule"`
 	Target    Target          `json:"target"`
-	Payload   json.RawMessage `json:"payload"` // the event (envelope) as delivered
+	Payload   json.RawMessage `json:"payload"` // what the target receives (shaped), stored with EncodePayload; PayloadBody gives the bytes
 	Attempts  int             `json:"attempts"`
 	CreatedAt time.Time       `json:"createdAt"`
 	NextAt    time.Time       `json:"nextAt"`

@@ -2,6 +2,7 @@ package bus
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync/atomic"
 	"time"
@@ -46,8 +47,18 @@ func (r *Router) Replace(rules []Rule) error {
 }
 
 // Route returns one Delivery per (matching enabled rule, target), due at
-// now, carrying the envelope JSON as the target will receive it. Deliveries
-// are ordered by rule name, then by the rule's target order.
+// now, carrying what the target will receive: the envelope JSON, or what the
+// target's Input, InputPath or InputTransformer makes of it (ShapePayload,
+// stored with EncodePayload), so the outbox row holds the delivered bytes
+// and a later rule change cannot alter an event already routed.
+// Deliveries are ordered by rule name, then by the rule's target order.
+//
+// A target whose payload cannot be shaped gets no delivery, but the other
+// targets still get theirs: the error (all of them, joined) is returned
+// together with the deliveries that could be made, and callers persist
+// those and log the error. Rules are validated before they reach the
+// router and a value missing from the event is not an error (it renders as
+// nothing), so this is a safety net against a bug, not a path events take.
 func (r *Router) Route(env Envelope, now time.Time) ([]Delivery, error) {
 	payload, err := json.Marshal(env)
 	if err != nil {
@@ -59,23 +70,29 @@ func (r *Router) Route(env Envelope, now time.Time) ([]Delivery, error) {
 		return nil, fmt.Errorf("route event %s: match: %w", env.ID, err)
 	}
 	var out []Delivery
+	var errs []error
 	for _, name := range names {
 		rule, ok := t.rules[name]
 		if !ok {
 			continue // cannot happen: the matcher only knows rules of this table
 		}
 		for _, target := range rule.Targets {
+			body, err := ShapePayload(target, rule.Name, payload)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("route event %s: rule %s target %s: %w", env.ID, rule.Name, target.ID, err))
+				continue
+			}
 			out = append(out, Delivery{
 				EventID:   env.ID,
 				Rule:      rule.Name,
 				Target:    copyTarget(target),
-				Payload:   payload,
+				Payload:   EncodePayload(body),
 				CreatedAt: now,
 				NextAt:    now,
 			})
 		}
 	}
-	return out, nil
+	return out, errors.Join(errs...)
 }
 
 // Rules returns the enabled rules the router currently routes to, by name.

@@ -81,6 +81,10 @@ type Delivery struct {
 	MaxAttempts int           `yaml:"max_attempts"`
 	MaxAge      time.Duration `yaml:"max_age"`
 	Poll        time.Duration `yaml:"poll"`
+	// HTTPTimeout bounds one webhook or Slack request.
+	HTTPTimeout time.Duration `yaml:"http_timeout"`
+	// FileDirs confines file targets to these directories (empty: any).
+	FileDirs []string `yaml:"file_dirs"`
 }
 
 // RuleConfig is a rule declared in the config file; it is put into the store
@@ -95,10 +99,46 @@ type RuleConfig struct {
 	patternJSON json.RawMessage `yaml:"-"`
 }
 
-// TargetConfig is one rule target; exactly one kind is set.
+// TargetConfig is one rule target; exactly one kind is set (email,
+// webhook, slack, file or topic).
 type TargetConfig struct {
-	ID    string   `yaml:"id"`
-	Email []string `yaml:"email"`
+	ID      string         `yaml:"id"`
+	Email   []string       `yaml:"email"`
+	Webhook *WebhookConfig `yaml:"webhook"`
+	Slack   string         `yaml:"slack"`
+	File    string         `yaml:"file"`
+	Topic   string         `yaml:"topic"`
+
+	Input            string             `yaml:"input"`
+	InputPath        string             `yaml:"input_path"`
+	InputTransformer *TransformerConfig `yaml:"input_transformer"`
+	RetryPolicy      *RetryConfig       `yaml:"retry_policy"`
+	RateLimit        *RateLimitConfig   `yaml:"rate_limit"`
+}
+
+// WebhookConfig is a webhook target.
+type WebhookConfig struct {
+	URL     string            `yaml:"url"`
+	Secret  string            `yaml:"secret"`
+	Headers map[string]string `yaml:"headers"`
+}
+
+// TransformerConfig is EventBridge's InputTransformer.
+type TransformerConfig struct {
+	InputPathsMap map[string]string `yaml:"input_paths_map"`
+	InputTemplate string            `yaml:"input_template"`
+}
+
+// RetryConfig is a target's retry policy.
+type RetryConfig struct {
+	MaximumRetryAttempts     int `yaml:"maximum_retry_attempts"`
+	MaximumEventAgeInSeconds int `yaml:"maximum_event_age_in_seconds"`
+}
+
+// RateLimitConfig caps deliveries per second to a target.
+type RateLimitConfig struct {
+	PerSecond float64 `yaml:"per_second"`
+	Burst     int     `yaml:"burst"`
 }
 
 // Agent configures `vigil agent` and the local agent of `vigil up`.
@@ -125,7 +165,7 @@ func Default() *Config {
 		SMTP:       SMTP{From: "vigil@localhost", TLS: "none", Timeout: 10 * time.Second},
 		Coverage:   Coverage{UnhealthyAfter: 30 * time.Second, SweepInterval: time.Second},
 		Findings:   Findings{PublishingFrequency: "SIX_HOURS"},
-		Delivery:   Delivery{MaxAttempts: 185, MaxAge: 24 * time.Hour, Poll: 200 * time.Millisecond},
+		Delivery:   Delivery{MaxAttempts: 185, MaxAge: 24 * time.Hour, Poll: 200 * time.Millisecond, HTTPTimeout: 10 * time.Second},
 		Agent:      Agent{HeartbeatInterval: 5 * time.Second},
 		LogLevel:   "info",
 		Shutdown:   10 * time.Second,

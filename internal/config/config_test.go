@@ -19,7 +19,7 @@ func TestExampleLoadsAndValidates(t *testing.T) {
 		t.Fatalf("the documented example must be valid: %v", err)
 	}
 	rules, err := c.BusRules()
-	if err != nil || len(rules) != 2 {
+	if err != nil || len(rules) != 3 {
 		t.Fatalf("rules %+v, %v", rules, err)
 	}
 	if got := string(rules[0].Pattern); !strings.Contains(got, `"PrivilegeEscalation:Runtime/DockerSocketAccessed"`) {
@@ -89,7 +89,8 @@ func TestBadConfigNamesThePlace(t *testing.T) {
 		{"bad frequency", "findings:\n  publishing_frequency: HOURLY\n", "findings.publishing_frequency"},
 		{"rule without pattern", "rules:\n  - name: r1\n    targets: [{email: [a@example.com]}]\n", `rule "r1": pattern`},
 		{"rule with bad pattern", "rules:\n  - name: r2\n    pattern: '{\"source\": \"aws.guardduty\"}'\n    targets: [{email: [a@example.com]}]\n", "rules[0] (r2)"},
-		{"rule target without kind", "rules:\n  - name: r3\n    pattern: {source: [x]}\n    targets: [{id: t}]\n", "rules[0] (r3).targets[0]"},
+		{"rule target without kind", "rules:\n  - name: r3\n    pattern: {source: [x]}\n    targets: [{id: t}]\n", "rules[0] (r3).targets[0]: set exactly one"},
+		{"rule target with two kinds", "rules:\n  - name: r4\n    pattern: {source: [x]}\n    targets: [{email: [a@example.com], slack: https://hooks.slack.com/x}]\n", "(got 2)"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

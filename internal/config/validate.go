@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 
@@ -61,6 +62,14 @@ func (c *Config) Validate() error {
 	if c.Delivery.MaxAttempts < 1 || c.Delivery.MaxAttempts > 185 {
 		bad("delivery.max_attempts", "%d: want 1 to 185", c.Delivery.MaxAttempts)
 	}
+	for i, d := range c.Delivery.FileDirs {
+		if !filepath.IsAbs(d) || filepath.Clean(d) != d {
+			bad(fmt.Sprintf("delivery.file_dirs[%d]", i), "%q: want an absolute, clean path", d)
+		}
+	}
+	if c.Delivery.HTTPTimeout <= 0 {
+		bad("delivery.http_timeout", "must be positive")
+	}
 	for i, f := range c.ThreatLists {
 		if _, err := os.Stat(f); err != nil {
 			bad(fmt.Sprintf("threat_lists[%d]", i), "%v", err)
@@ -99,10 +108,11 @@ func (c *Config) BusRules() ([]bus.Rule, error) {
 		}
 		r := bus.Rule{Name: rc.Name, Description: rc.Description, Pattern: rc.patternJSON, Enabled: rc.Enabled == nil || *rc.Enabled}
 		for j, t := range rc.Targets {
-			if len(t.Email) == 0 {
-				return nil, fmt.Errorf("%s.targets[%d]: no target kind set (want email)", key, j)
+			bt, err := t.busTarget()
+			if err != nil {
+				return nil, fmt.Errorf("%s.targets[%d]: %w", key, j, err)
 			}
-			r.Targets = append(r.Targets, bus.Target{ID: t.ID, Kind: bus.TargetEmail, Email: &bus.EmailTarget{To: t.Email}})
+			r.Targets = append(r.Targets, bt)
 		}
 		n, err := bus.NormalizeRule(r)
 		if err != nil {
@@ -143,4 +153,43 @@ func (rc *RuleConfig) resolvePattern(file string) error {
 		return nil
 	}
 	return fmt.Errorf("%s: pattern (or pattern_file) is required", where)
+}
+
+// busTarget converts a target of the file; exactly one kind must be set.
+func (t TargetConfig) busTarget() (bus.Target, error) {
+	bt := bus.Target{ID: t.ID, Input: t.Input, InputPath: t.InputPath}
+	kinds := 0
+	if len(t.Email) > 0 {
+		kinds++
+		bt.Kind, bt.Email = bus.TargetEmail, &bus.EmailTarget{To: t.Email}
+	}
+	if t.Webhook != nil {
+		kinds++
+		bt.Kind, bt.Webhook = bus.TargetWebhook, &bus.WebhookTarget{URL: t.Webhook.URL, Secret: t.Webhook.Secret, Headers: t.Webhook.Headers}
+	}
+	if t.Slack != "" {
+		kinds++
+		bt.Kind, bt.Slack = bus.TargetSlack, &bus.SlackTarget{URL: t.Slack}
+	}
+	if t.File != "" {
+		kinds++
+		bt.Kind, bt.File = bus.TargetFile, &bus.FileTarget{Path: t.File}
+	}
+	if t.Topic != "" {
+		kinds++
+		bt.Kind, bt.Topic = bus.TargetTopic, &bus.TopicTarget{Name: t.Topic}
+	}
+	if kinds != 1 {
+		return bt, fmt.Errorf("set exactly one of email, webhook, slack, file or topic (got %d)", kinds)
+	}
+	if tr := t.InputTransformer; tr != nil {
+		bt.InputTransformer = &bus.InputTransformer{InputPathsMap: tr.InputPathsMap, InputTemplate: tr.InputTemplate}
+	}
+	if rp := t.RetryPolicy; rp != nil {
+		bt.RetryPolicy = &bus.RetryPolicy{MaximumRetryAttempts: rp.MaximumRetryAttempts, MaximumEventAgeInSeconds: rp.MaximumEventAgeInSeconds}
+	}
+	if rl := t.RateLimit; rl != nil {
+		bt.RateLimit = &bus.RateLimit{PerSecond: rl.PerSecond, Burst: rl.Burst}
+	}
+	return bt, nil
 }

@@ -53,11 +53,17 @@ func BuildEmail(to []string, from string, eventID string, payload []byte, consol
 	if err != nil {
 		return Message{}, err
 	}
+	// A target's input shaping may deliver any JSON or plain text: what is
+	// not an event is sent as the message text, as SNS does.
 	var env bus.Envelope
-	if err := json.Unmarshal(payload, &env); err != nil {
-		return Message{}, fmt.Errorf("email: event %s: payload is not an event: %w", eventID, err)
+	isJSON := json.Valid(payload)
+	if isJSON && json.Unmarshal(payload, &env) != nil {
+		env = bus.Envelope{}
 	}
 	v := buildView(env, payload, consoleURL)
+	if c, ok := parseConfirmation(payload); ok {
+		v = confirmationView(c)
+	}
 	text := renderText(v, payload)
 	html, err := renderHTML(v)
 	if err != nil {
@@ -74,17 +80,11 @@ func BuildEmail(to []string, from string, eventID string, payload []byte, consol
 	if t, err := time.Parse(time.RFC3339, env.Time); err == nil {
 		headers["Date"] = t.UTC().Format(time.RFC1123Z)
 	}
-	return Message{
-		From:    sender.String(),
-		To:      rcpts,
-		Subject: v.Subject,
-		Text:    text,
-		HTML:    html,
-		Headers: headers,
-		Attachments: []Attachment{{
-			Filename: "event.json", ContentType: "application/json", Data: append([]byte(nil), payload...),
-		}},
-	}, nil
+	m := Message{From: sender.String(), To: rcpts, Subject: v.Subject, Text: text, HTML: html, Headers: headers}
+	if isJSON && !v.Confirmation {
+		m.Attachments = []Attachment{{Filename: "event.json", ContentType: "application/json", Data: append([]byte(nil), payload...)}}
+	}
+	return m, nil
 }
 
 func parseRecipients(to []string) ([]string, error) {
@@ -126,6 +126,9 @@ func headerToken(s string) string {
 // renderText is the plain-text body. Generic events get the event JSON
 // alone, as SNS sends them.
 func renderText(v emailView, payload []byte) string {
+	if v.Confirmation {
+		return v.Description + "\n\n" + v.ConsoleURL + "\n"
+	}
 	if v.Generic {
 		return string(payload) + "\n"
 	}
@@ -157,7 +160,11 @@ func renderText(v emailView, payload []byte) string {
 const htmlLayout = `<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>{{.Subject}}</title></head>
 <body style="font-family:sans-serif">
-{{- if .Generic}}
+{{- if .Confirmation}}
+<h2>{{.Heading}}</h2>
+<p>{{.Description}}</p>
+<p><a href="{{.ConsoleURL}}">Confirm subscription</a></p>
+{{- else if .Generic}}
 <pre>{{.EventJSON}}</pre>
 {{- else}}
 {{- if .Sample}}

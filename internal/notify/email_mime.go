@@ -48,7 +48,9 @@ func (m Message) Raw() []byte {
 	altW := multipart.NewWriter(&alt)
 	mustSetBoundary(altW, boundary(m, "alternative"))
 	writeQP(altW, "text/plain; charset=utf-8", m.Text)
-	writeQP(altW, "text/html; charset=utf-8", m.HTML)
+	if m.HTML != "" { // email-json mails are text only
+		writeQP(altW, "text/html; charset=utf-8", m.HTML)
+	}
 	altW.Close()
 
 	part, _ := mixed.CreatePart(textproto.MIMEHeader{

@@ -92,13 +92,21 @@ func NewEmailSender(cfg SMTPConfig) (*EmailSender, error) {
 
 // Send builds the mail for one event and hands it to the relay once; the
 // bus retries. Errors that retrying cannot fix implement bus.Permanent.
-func (s *EmailSender) Send(ctx context.Context, t *bus.EmailTarget, eventID string, payload []byte) error {
+func (s *EmailSender) Send(ctx context.Context, target bus.Target, eventID string, payload []byte) error {
+	t := target.Email
 	if t == nil {
 		return permanentf("email: target has no email member")
 	}
-	msg, err := BuildEmail(t.To, s.cfg.From, eventID, payload, s.cfg.ConsoleURL)
+	build := BuildEmail
+	if t.Raw {
+		build = BuildRawEmail
+	}
+	msg, err := build(t.To, s.cfg.From, eventID, payload, s.cfg.ConsoleURL)
 	if err != nil {
 		return &sendError{err: err, permanent: true}
+	}
+	if target.UnsubscribeURL != "" {
+		msg = WithUnsubscribe(msg, target.UnsubscribeURL)
 	}
 	if _, ok := msg.Headers["Date"]; !ok {
 		msg.Headers["Date"] = time.Now().UTC().Format(time.RFC1123Z)

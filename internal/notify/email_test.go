@@ -137,8 +137,42 @@ func TestBuildEmailRejectsBadInput(t *testing.T) {
 	if _, err := BuildEmail([]string{"nope"}, "v@example.com", "e", p, ""); err == nil {
 		t.Error("bad recipient: want error")
 	}
-	if _, err := BuildEmail([]string{"a@example.com"}, "v@example.com", "e", []byte("not json"), ""); err == nil {
-		t.Error("bad payload: want error")
+}
+
+func TestBuildEmailOfText(t *testing.T) {
+	m, err := BuildEmail([]string{"a@example.com"}, "v@example.com", "e", []byte(`"Finding <X> severity 8"`+"\n"+`"second line"`), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Subject != genericSubject || !strings.Contains(m.Text, `"Finding <X> severity 8"`) || !strings.Contains(m.HTML, "Finding &lt;X&gt;") || len(m.Attachments) != 0 {
+		t.Fatalf("text mail: %q / %q / %q / %d attachments", m.Subject, m.Text, m.HTML, len(m.Attachments))
+	}
+}
+
+func TestTopicMails(t *testing.T) {
+	conf := []byte(`{"Type":"SubscriptionConfirmation","TopicArn":"secops","Message":"m","SubscribeURL":"http://127.0.0.1:8080/confirm?subscription=s1&token=abc"}`)
+	m, err := BuildEmail([]string{"a@example.com"}, "v@example.com", "e", conf, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Subject != "vigil Notification - Subscription Confirmation" || !strings.Contains(m.Text, "subscribe to the topic: secops") ||
+		!strings.Contains(m.Text, "http://127.0.0.1:8080/confirm?subscription=s1&token=abc") || !strings.Contains(m.HTML, "confirm?subscription=s1&amp;token=abc") {
+		t.Fatalf("confirmation mail: %q\n%s\n%s", m.Subject, m.Text, m.HTML)
+	}
+	p := readFixture(t, "docker-socket")
+	f, err := BuildEmail([]string{"a@example.com"}, "v@example.com", "e", p, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := WithUnsubscribe(f, "http://h/unsubscribe?subscription=s1&token=abc")
+	if !strings.HasSuffix(u.Text, "to unsubscribe:\nhttp://h/unsubscribe?subscription=s1&token=abc\n") ||
+		!strings.Contains(u.HTML, `href="http://h/unsubscribe?subscription=s1&amp;token=abc"`) ||
+		u.Headers["List-Unsubscribe"] != "<http://h/unsubscribe?subscription=s1&token=abc>" || f.Headers["List-Unsubscribe"] != "" {
+		t.Fatalf("unsubscribe footer: %s\n%s\n%v", u.Text, u.HTML, u.Headers)
+	}
+	raw, err := BuildRawEmail([]string{"a@example.com"}, "v@example.com", "e", p, "")
+	if err != nil || raw.Text != string(p)+"\n" || raw.HTML != "" || raw.Subject != genericSubject {
+		t.Fatalf("email-json: %v %q", err, raw.Subject)
 	}
 }
 

@@ -36,6 +36,9 @@ type emailView struct {
 	ConsoleURL  string
 	EventJSON   string // indented event, shown at the end of the body
 	Generic     bool   // unknown event: the body is the event JSON only
+	// Confirmation: a topic subscription's confirmation request; ConsoleURL
+	// is then the confirmation link.
+	Confirmation bool
 }
 
 // section is a titled list of label/value rows.

@@ -111,7 +111,8 @@ func (s *Server) publish(mk func(id string) (bus.Envelope, error), now time.Time
 	if err != nil {
 		return nil, err
 	}
-	return s.router.Route(env, now)
+	ds, err := s.router.Route(env, now)
+	return s.expandTopics(ds), err
 }
 
 func (s *Server) kick() {

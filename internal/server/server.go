@@ -45,6 +45,8 @@ type Server struct {
 	metrics  *metrics
 	apiLn    net.Listener
 	ingestLn net.Listener
+	// subs is the snapshot of subscriptions topic targets fan out to.
+	subs atomic.Pointer[map[string][]bus.Subscription]
 	// ready is consulted by /healthz; `vigil up` adds the local agent.
 	ready atomic.Pointer[func() error]
 
@@ -96,6 +98,9 @@ func (s *Server) openParts() error {
 		DetectorID: s.origin.DetectorID, UnhealthyAfter: s.cfg.Coverage.UnhealthyAfter})
 	if err := s.loadRules(context.Background()); err != nil {
 		return err
+	}
+	if err := s.reloadSubscriptions(context.Background()); err != nil {
+		return fmt.Errorf("loading subscriptions: %w", err)
 	}
 	return s.restoreCoverage(context.Background())
 }
@@ -168,7 +173,8 @@ func (s *Server) Run(ctx context.Context) error {
 	if err := s.buildIngest(); err != nil {
 		return err
 	}
-	sender, err := notify.NewSender(notify.Config{SMTP: smtpConfig(s.cfg)})
+	sender, err := notify.NewSender(notify.Config{SMTP: s.smtpConfig(), ConsoleURL: s.consoleURL(),
+		HTTP: notify.HTTPConfig{Timeout: s.cfg.Delivery.HTTPTimeout}, File: notify.FileConfig{AllowedDirs: s.cfg.Delivery.FileDirs}})
 	if err != nil {
 		return fmt.Errorf("making notification sender: %w", err)
 	}
@@ -182,6 +188,7 @@ func (s *Server) Run(ctx context.Context) error {
 	g.Go(func() error { return s.ingest.Serve(gctx, s.ingestLn) })
 	g.Go(func() error { return s.disp.Run(gctx) })
 	g.Go(func() error { return s.sweepCoverage(gctx) })
+	g.Go(func() error { return s.publishUpdates(gctx) })
 	g.Go(func() error {
 		if err := httpSrv.Serve(s.apiLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			return fmt.Errorf("serving API: %w", err)
@@ -237,11 +244,8 @@ func (s *Server) closeParts() {
 	}
 }
 
-func smtpConfig(c *config.Config) notify.SMTPConfig {
-	console := c.ConsoleURL
-	if console == "" {
-		console = "http://" + c.Listen
-	}
+func (s *Server) smtpConfig() notify.SMTPConfig {
+	c := s.cfg
 	return notify.SMTPConfig{Addr: c.SMTP.Addr, From: c.SMTP.From, Username: c.SMTP.Username,
-		Password: c.SMTP.Password, TLS: c.SMTP.TLS, ConsoleURL: console, Timeout: c.SMTP.Timeout}
+		Password: c.SMTP.Password, TLS: c.SMTP.TLS, ConsoleURL: s.consoleURL(), Timeout: c.SMTP.Timeout}
 }

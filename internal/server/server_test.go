@@ -255,3 +255,33 @@ func TestBadThreatListReloadKeepsTheOldOne(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestRepeatsArePublishedAtTheFrequency: a new finding is mailed at once,
+// its repeats are aggregated and mailed once the publishing frequency
+// (FIFTEEN_MINUTES here) has passed since the last publication.
+func TestRepeatsArePublishedAtTheFrequency(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) { c.Findings.PublishingFrequency = "FIFTEEN_MINUTES" })
+	putSeedRule(t, h)
+	up, _ := h.agent(t, "a11")
+	ctr := strings.Repeat("12", 32)
+	up.Send(dockerConnect(1101, ctr))
+	h.mail.WaitFor(t, func(ms []mailpittest.Summary) bool { return len(ms) == 1 }, 10*time.Second)
+	up.Send(dockerConnect(1102, ctr))
+	up.Send(dockerConnect(1103, ctr))
+	var id string
+	eventually(t, 10*time.Second, "count 3", func() bool {
+		fs, err := h.client.ListFindings(t.Context(), nil)
+		if err == nil && len(fs) == 1 {
+			id = fs[0].ID
+		}
+		return err == nil && len(fs) == 1 && fs[0].Service.Count == 3
+	})
+	h.srv.publishDue(t.Context(), time.Now().Add(14*time.Minute))
+	h.srv.publishDue(t.Context(), time.Now().Add(16*time.Minute))
+	h.srv.publishDue(t.Context(), time.Now().Add(17*time.Minute))
+	ms := h.mail.WaitFor(t, func(ms []mailpittest.Summary) bool { return len(ms) == 2 }, 10*time.Second)
+	full, err := h.mail.Message(t.Context(), ms[0].ID)
+	if err != nil || !strings.Contains(full.Text, id) || !strings.Contains(full.Text, `"count": 3`) && !strings.Contains(full.Text, `"count":3`) {
+		t.Fatalf("the update mail carries the aggregated finding (count 3): %v\n%s", err, full.Text)
+	}
+}

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/vigilsec/vigil/internal/bus"
 	"github.com/vigilsec/vigil/internal/finding"
 )
 
@@ -29,6 +31,9 @@ func (s *SQLite) UpsertFinding(ctx context.Context, f finding.Finding, merge Mer
 			return fmt.Errorf("%w: merge changed the id to %q", ErrInvalid, next.ID)
 		}
 		if err := putFinding(ctx, tx, next); err != nil {
+			return err
+		}
+		if err := notePublication(ctx, tx, next, !ok, s.now()); err != nil {
 			return err
 		}
 		if err := insertDeliveries(ctx, tx, out, s.now()); err != nil {
@@ -67,6 +72,56 @@ ON CONFLICT (id) DO UPDATE SET type = excluded.type, severity = excluded.severit
 	return nil
 }
 
+// notePublication keeps the publication state: a new finding is published
+// with its creation; an update of an existing one waits for PublishDue,
+// unless the finding is archived (suppressed findings are never published).
+func notePublication(ctx context.Context, tx *sql.Tx, f finding.Finding, created bool, now time.Time) error {
+	var err error
+	switch {
+	case f.Service.Archived:
+		_, err = tx.ExecContext(ctx, `UPDATE findings SET pending = 0 WHERE id = ?`, f.ID)
+	case created:
+		_, err = tx.ExecContext(ctx, `UPDATE findings SET pending = 0, published_at = ? WHERE id = ?`, nanos(now), f.ID)
+	default:
+		_, err = tx.ExecContext(ctx, `UPDATE findings SET pending = 1 WHERE id = ?`, f.ID)
+	}
+	if err != nil {
+		return fmt.Errorf("noting publication: %w", err)
+	}
+	return nil
+}
+
+// PublishDue implements Findings.
+func (s *SQLite) PublishDue(ctx context.Context, cutoff time.Time, limit int, publish func(finding.Finding) []bus.Delivery) (int, error) {
+	n := 0
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT doc FROM findings WHERE pending = 1 AND published_at <= ?
+ORDER BY published_at, id LIMIT ?`, nanos(cutoff), limit)
+		if err != nil {
+			return err
+		}
+		fs, err := scanFindings(rows)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		for _, f := range fs {
+			if err := insertDeliveries(ctx, tx, publish(f), now); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE findings SET pending = 0, published_at = ? WHERE id = ?`, nanos(now), f.ID); err != nil {
+				return err
+			}
+		}
+		n = len(fs)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("publishing due findings: %w", err)
+	}
+	return n, nil
+}
+
 // GetFinding implements Findings.
 func (s *SQLite) GetFinding(ctx context.Context, id string) (finding.Finding, bool, error) {
 	f, ok, err := getFinding(ctx, s.r, id)
@@ -102,23 +157,29 @@ func (s *SQLite) ListFindings(ctx context.Context, q FindingQuery) ([]finding.Fi
 	if err != nil {
 		return nil, fmt.Errorf("listing findings: %w", err)
 	}
+	out, err := scanFindings(rows)
+	if err != nil {
+		return nil, fmt.Errorf("listing findings: %w", err)
+	}
+	return out, nil
+}
+
+// scanFindings decodes rows of finding documents and closes rows.
+func scanFindings(rows *sql.Rows) ([]finding.Finding, error) {
 	defer rows.Close()
 	var out []finding.Finding
 	for rows.Next() {
 		var doc []byte
 		if err := rows.Scan(&doc); err != nil {
-			return nil, fmt.Errorf("listing findings: %w", err)
+			return nil, err
 		}
 		var f finding.Finding
 		if err := json.Unmarshal(doc, &f); err != nil {
-			return nil, fmt.Errorf("listing findings: decoding stored document: %w", err)
+			return nil, fmt.Errorf("decoding stored document: %w", err)
 		}
 		out = append(out, f)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("listing findings: %w", err)
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // findingQuerySQL builds the SELECT for q. Every value is a bind parameter;

@@ -136,6 +136,20 @@ func (s *SQLite) Retry(ctx context.Context, id int64, next time.Time, lastErr st
 	return nil
 }
 
+// Defer implements Outbox. SQLite's two-argument max() is the scalar
+// maximum, so a row enqueued with Attempts 0 and deferred without a claim
+// stays at 0.
+func (s *SQLite) Defer(ctx context.Context, id int64, next time.Time) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		return execOne(ctx, tx, `UPDATE outbox SET next_at = ?, attempts = max(attempts - 1, 0) WHERE id = ?`,
+			nanos(next), id)
+	})
+	if err != nil {
+		return fmt.Errorf("deferring delivery %d: %w", id, err)
+	}
+	return nil
+}
+
 // PendingDeliveries implements Outbox.
 func (s *SQLite) PendingDeliveries(ctx context.Context) (int, error) {
 	var n int

@@ -12,7 +12,7 @@ import (
 // It is a function over constants rather than a package variable so nothing
 // can alter it at run time.
 func sqliteMigrations() []string {
-	return []string{schemaV1}
+	return []string{schemaV1, schemaV2, schemaV3}
 }
 
 // schemaV1 is the initial schema.
@@ -111,3 +111,35 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	}
 	return nil
 }
+
+// schemaV2 tracks when each finding was last published, and whether it has
+// an update not yet published (repeats are re-published at the detector's
+// publishing frequency, as GuardDuty does).
+const schemaV2 = `
+ALTER TABLE findings ADD COLUMN published_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE findings ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX findings_pending ON findings (pending, published_at);
+`
+
+// schemaV3 holds SNS-style topics and their subscriptions. Tokens are kept
+// as SHA-256 digests: a database copy cannot confirm or end anyone's
+// subscription.
+const schemaV3 = `
+CREATE TABLE topics (
+	name         TEXT PRIMARY KEY,
+	display_name TEXT NOT NULL,
+	created_at   INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE subscriptions (
+	id           TEXT PRIMARY KEY,
+	topic        TEXT NOT NULL REFERENCES topics (name) ON DELETE CASCADE,
+	protocol     TEXT NOT NULL,
+	endpoint     TEXT NOT NULL,
+	status       TEXT NOT NULL,
+	token_sha256 TEXT NOT NULL,
+	created_at   INTEGER NOT NULL,
+	confirmed_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX subscriptions_by_topic ON subscriptions (topic, id);
+`

@@ -33,6 +33,7 @@ type Store interface {
 	Rules
 	Outbox
 	Agents
+	Topics
 	// Close releases the store. It is idempotent.
 	Close() error
 }
@@ -50,6 +51,13 @@ type Findings interface {
 	// ListFindings returns the findings matching q, most recently updated
 	// first (ties broken by id, descending).
 	ListFindings(ctx context.Context, q FindingQuery) ([]finding.Finding, error)
+	// PublishDue re-publishes, in one transaction, up to limit findings
+	// that have an unpublished update and were last published at or
+	// before cutoff: publish gives each one's deliveries, which are
+	// enqueued, and the finding counts as published now. A new finding
+	// counts as published when it is created; an archived one is never
+	// due. It returns how many findings were published.
+	PublishDue(ctx context.Context, cutoff time.Time, limit int, publish func(finding.Finding) []bus.Delivery) (int, error)
 }
 
 // Coverage persists one coverage document per resource.
@@ -100,6 +108,12 @@ type Outbox interface {
 	// Retry makes a row due again at next, recording the error. ErrNotFound
 	// if it is gone.
 	Retry(ctx context.Context, id int64, next time.Time, lastErr string) error
+	// Defer makes a claimed row due again at next and gives back the
+	// attempt its Claim counted (Attempts never goes below zero), keeping
+	// the last error: the dispatcher decided not to send it (a rate limit),
+	// so it must not use up the target's retries. ErrNotFound if it is
+	// gone.
+	Defer(ctx context.Context, id int64, next time.Time) error
 	// DeadLetter moves a row to the dead-letter list. ErrNotFound if it is
 	// gone.
 	DeadLetter(ctx context.Context, id int64, reason string) error
@@ -118,6 +132,25 @@ type DeadLetter struct {
 	Delivery bus.Delivery
 	Reason   string
 	FailedAt time.Time
+}
+
+// Topics persists SNS-style topics and their subscriptions.
+type Topics interface {
+	PutTopic(ctx context.Context, t bus.Topic) error
+	DeleteTopic(ctx context.Context, name string) (bool, error)
+	ListTopics(ctx context.Context) ([]bus.Topic, error)
+	// Subscribe stores a new subscription (its Token kept only as a
+	// digest) and enqueues out in the same transaction; ErrNotFound when
+	// the topic does not exist.
+	Subscribe(ctx context.Context, sub bus.Subscription, out []bus.Delivery) error
+	// ListSubscriptions lists a topic's subscriptions ("" for all).
+	ListSubscriptions(ctx context.Context, topic string) ([]bus.Subscription, error)
+	// ConfirmSubscription confirms a subscription given its token;
+	// ErrNotFound for an unknown id or a wrong token.
+	ConfirmSubscription(ctx context.Context, id, token string) (bus.Subscription, error)
+	// Unsubscribe deletes a subscription given its token, or without one
+	// when admin is true; ErrNotFound as for ConfirmSubscription.
+	Unsubscribe(ctx context.Context, id, token string, admin bool) (bus.Subscription, error)
 }
 
 // Agents persists the per-agent state ingest needs across restarts.

@@ -16,6 +16,7 @@ func testFindings(t *testing.T, h Harness) {
 	t.Run("CreateThenMerge", func(t *testing.T) { findingCreateThenMerge(t, h.open(t)) })
 	t.Run("FailedMergeWritesNothing", func(t *testing.T) { findingFailedTx(t, h.open(t)) })
 	t.Run("PanickingMergeRollsBack", func(t *testing.T) { findingPanic(t, h.open(t)) })
+	t.Run("PublishDue", func(t *testing.T) { findingPublishDue(t, h.open(t)) })
 	t.Run("GetMissing", func(t *testing.T) {
 		_, ok, err := h.open(t).GetFinding(ctx(t), "nope")
 		if err != nil || ok {
@@ -124,5 +125,48 @@ func findingPanic(t *testing.T, s store.Store) {
 	}
 	if n := pending(t, s); n != 1 {
 		t.Fatalf("%d deliveries pending; want 1 (only the successful upsert's)", n)
+	}
+}
+
+// findingPublishDue: a new finding counts as published at creation; an
+// update is pending until PublishDue finds it due; archived findings never
+// are.
+func findingPublishDue(t *testing.T, s store.Store) {
+	now := time.Now().UTC()
+	noDeliveries := func(prev *finding.Finding, next finding.Finding) (finding.Finding, []bus.Delivery) {
+		f, _ := countMerge(prev, next)
+		return f, nil
+	}
+	for _, id := range []string{"p1", "p2", "p3"} {
+		_, _, err := s.UpsertFinding(ctx(t), newFinding(id, "Backdoor:Runtime/C&CActivity.B", 8, baseTime()), noDeliveries)
+		must(t, err)
+	}
+	var published []string
+	publish := func(f finding.Finding) []bus.Delivery {
+		published = append(published, f.ID)
+		return []bus.Delivery{{EventID: "ev-" + f.ID, Rule: "r", Target: bus.Target{ID: "t1", Kind: "email"}, Payload: []byte(`{"id":"` + f.ID + `"}`)}}
+	}
+	if n, err := s.PublishDue(ctx(t), now.Add(time.Hour), 10, publish); err != nil || n != 0 {
+		t.Fatalf("nothing is pending after creation: n %d, err %v", n, err)
+	}
+	_, _, err := s.UpsertFinding(ctx(t), newFinding("p1", "Backdoor:Runtime/C&CActivity.B", 8, baseTime().Add(time.Minute)), noDeliveries)
+	must(t, err)
+	archived := newFinding("p2", "Backdoor:Runtime/C&CActivity.B", 8, baseTime().Add(time.Minute))
+	archived.Service.Archived = true
+	_, _, err = s.UpsertFinding(ctx(t), archived, noDeliveries)
+	must(t, err)
+	if n, err := s.PublishDue(ctx(t), now.Add(-time.Hour), 10, publish); err != nil || n != 0 {
+		t.Fatalf("an update published less than the frequency ago is not due: n %d, err %v", n, err)
+	}
+	if n, err := s.PublishDue(ctx(t), now.Add(time.Hour), 10, publish); err != nil || n != 1 || published[0] != "p1" {
+		t.Fatalf("due: n %d, published %v, err %v", n, published, err)
+	}
+	ds, err := s.Claim(ctx(t), now.Add(time.Hour), 10, time.Minute)
+	must(t, err)
+	if len(ds) != 1 || ds[0].EventID != "ev-p1" {
+		t.Fatalf("deliveries of the publication: %+v", ds)
+	}
+	if n, err := s.PublishDue(ctx(t), now.Add(time.Hour), 10, publish); err != nil || n != 0 {
+		t.Fatalf("published once only: n %d, err %v", n, err)
 	}
 }

@@ -16,6 +16,7 @@ func testOutbox(t *testing.T, h Harness) {
 	t.Run("RoundTrip", func(t *testing.T) { outboxRoundTrip(t, h.open(t)) })
 	t.Run("Lease", func(t *testing.T) { outboxLease(t, h.open(t)) })
 	t.Run("Limit", func(t *testing.T) { outboxLimit(t, h.open(t)) })
+	t.Run("Defer", func(t *testing.T) { outboxDefer(t, h.open(t)) })
 	t.Run("DefaultTimes", func(t *testing.T) {
 		s := h.open(t)
 		must(t, s.Enqueue(ctx(t), []bus.Delivery{{EventID: "e", Rule: "r", Payload: []byte(`{}`)}}))
@@ -130,5 +131,53 @@ func outboxLimit(t *testing.T, s store.Store) {
 	}
 	if got, err := s.Claim(ctx(t), baseTime().Add(2*time.Hour), 0, time.Hour); err != nil || len(got) != 0 {
 		t.Fatalf("claim with limit 0 = %v, %v; want nothing", got, err)
+	}
+}
+
+// outboxDefer checks that Defer reschedules a claimed delivery and gives
+// back the attempt its claim counted, keeping the last error, so a delivery
+// held back by a rate limit does not use up its retries.
+func outboxDefer(t *testing.T, s store.Store) {
+	t0 := baseTime()
+	must(t, s.Enqueue(ctx(t), []bus.Delivery{newDelivery("e", t0)}))
+	claim := func(at time.Time) []bus.Delivery {
+		t.Helper()
+		ds, err := s.Claim(ctx(t), at, 10, 30*time.Second)
+		must(t, err)
+		return ds
+	}
+	first := claim(t0)
+	if len(first) != 1 || first[0].Attempts != 1 {
+		t.Fatalf("first claim = %+v; want one delivery, attempt 1", first)
+	}
+	id := first[0].ID
+	must(t, s.Retry(ctx(t), id, t0.Add(time.Second), "451 try later"))
+	second := claim(t0.Add(time.Second))
+	if len(second) != 1 || second[0].Attempts != 2 {
+		t.Fatalf("claim after retry = %+v; want attempt 2", second)
+	}
+	// Rate limited: back to the queue for later, attempt given back.
+	must(t, s.Defer(ctx(t), id, t0.Add(3*time.Second)))
+	if early := claim(t0.Add(2 * time.Second)); len(early) != 0 {
+		t.Fatalf("claim before the deferred time = %+v; want nothing", early)
+	}
+	got := claim(t0.Add(3 * time.Second))
+	if len(got) != 1 || got[0].ID != id || got[0].Attempts != 2 || got[0].LastError != "451 try later" {
+		t.Fatalf("claim at the deferred time = %+v; want the same delivery, attempt 2 again, last error kept", got)
+	}
+	must(t, s.Complete(ctx(t), id))
+	if err := s.Defer(ctx(t), id, t0); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("Defer of a completed delivery: %v; want ErrNotFound", err)
+	}
+	// Deferring an unclaimed row never drives Attempts below zero.
+	must(t, s.Enqueue(ctx(t), []bus.Delivery{newDelivery("fresh", t0)}))
+	fresh := claim(t0.Add(time.Hour))
+	if len(fresh) != 1 {
+		t.Fatalf("claim of the fresh delivery = %+v", fresh)
+	}
+	must(t, s.Defer(ctx(t), fresh[0].ID, t0))
+	must(t, s.Defer(ctx(t), fresh[0].ID, t0))
+	if again := claim(t0.Add(time.Hour)); len(again) != 1 || again[0].Attempts != 1 {
+		t.Fatalf("claim after two Defers = %+v; want attempt 1", again)
 	}
 }

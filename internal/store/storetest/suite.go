@@ -40,6 +40,7 @@ func Run(t *testing.T, h Harness) {
 		{"Outbox", testOutbox},
 		{"DeadLetters", testDeadLetters},
 		{"Agents", testAgents},
+		{"Topics", testTopics},
 		{"Durability", testDurability},
 		{"Concurrency", testConcurrency},
 	}
