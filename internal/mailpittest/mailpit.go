@@ -41,6 +41,13 @@ type Mailpit struct {
 	cmd      *exec.Cmd
 	waitErr  chan error // receives the process's exit
 	logs     *syncBuffer
+	// bin and args start this instance again after Stop (see Restart):
+	// same ports, same database.
+	bin  string
+	args []string
+	// down is set by Stop and cleared by Restart, so the cleanup does not
+	// wait for a process that has already exited.
+	down bool
 }
 
 // Start runs mailpit with default options; see StartWith.
@@ -124,18 +131,27 @@ func start(t testing.TB, bin string, opts Options) (*Mailpit, error) {
 		"--disable-version-check",
 		"--enable-chaos", // lets tests inject SMTP errors (SetChaos)
 	}, opts.Args...)
-	m.cmd = exec.Command(bin, args...)
-	m.cmd.Stdout, m.cmd.Stderr = m.logs, m.logs
-	if err := m.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("run %s: %w", bin, err)
+	m.bin, m.args = bin, args
+	if err := m.run(); err != nil {
+		return nil, err
 	}
-	go func() { m.waitErr <- m.cmd.Wait() }()
 	if err := m.waitReady(); err != nil {
 		m.stop()
 		return nil, fmt.Errorf("%w; mailpit output:\n%s", err, m.logs.String())
 	}
 	t.Cleanup(m.stop)
 	return m, nil
+}
+
+// run starts the mailpit process with m.bin and m.args.
+func (m *Mailpit) run() error {
+	m.cmd = exec.Command(m.bin, m.args...)
+	m.cmd.Stdout, m.cmd.Stderr = m.logs, m.logs
+	if err := m.cmd.Start(); err != nil {
+		return fmt.Errorf("run %s: %w", m.bin, err)
+	}
+	go func() { m.waitErr <- m.cmd.Wait() }()
+	return nil
 }
 
 // waitReady polls the API until it answers, the process exits, or time runs out.
@@ -163,6 +179,10 @@ func (m *Mailpit) waitReady() error {
 
 // stop ends this mailpit (by its PID): SIGTERM, then SIGKILL if it lingers.
 func (m *Mailpit) stop() {
+	if m.down {
+		return
+	}
+	m.down = true
 	_ = m.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-m.waitErr:

@@ -75,3 +75,32 @@ func TestBinaryHonoursVIGIL_MAILPIT(t *testing.T) {
 		t.Fatalf("err = %v, want one naming VIGIL_MAILPIT", err)
 	}
 }
+
+// TestStopRestartKeepsPortsAndMessages: an outage refuses SMTP, and the
+// restarted instance answers on the same addresses with the mail it had.
+func TestStopRestartKeepsPortsAndMessages(t *testing.T) {
+	m := StartWith(t, Options{Args: []string{"--max", "0"}})
+	ctx := context.Background()
+	if err := smtp.SendMail(m.SMTPAddr(), nil, "a@example.com", []string{"b@example.com"}, []byte(testMail)); err != nil {
+		t.Fatalf("send: %v\n%s", err, m.Logs())
+	}
+	m.WaitFor(t, func(s []Summary) bool { return len(s) == 1 }, 5*time.Second)
+	m.Stop()
+	if m.Running() {
+		t.Fatal("Running after Stop")
+	}
+	if err := smtp.SendMail(m.SMTPAddr(), nil, "a@example.com", []string{"b@example.com"}, []byte(testMail)); err == nil {
+		t.Fatal("SMTP accepted mail while stopped")
+	}
+	m.Restart(t)
+	if n, err := m.Count(ctx); err != nil || n != 1 {
+		t.Fatalf("after restart: Count = %d, %v; want the message kept", n, err)
+	}
+	if err := smtp.SendMail(m.SMTPAddr(), nil, "a@example.com", []string{"b@example.com"}, []byte(testMail)); err != nil {
+		t.Fatalf("send after restart: %v", err)
+	}
+	all, err := m.AllMessages(ctx)
+	if err != nil || len(all) != 2 {
+		t.Fatalf("AllMessages = %d, %v; want 2", len(all), err)
+	}
+}

@@ -96,16 +96,29 @@ func (s *Server) ListCoverage(ctx context.Context) ([]coverage.Resource, error) 
 	return out, nil
 }
 
-// ListRules returns every rule.
-func (s *Server) ListRules(ctx context.Context) ([]bus.Rule, error) { return s.store.ListRules(ctx) }
-
-// GetRule returns one rule.
-func (s *Server) GetRule(ctx context.Context, name string) (bus.Rule, bool, error) {
-	return s.store.GetRule(ctx, name)
+// ListRules returns every rule, credentials redacted.
+func (s *Server) ListRules(ctx context.Context) ([]bus.Rule, error) {
+	rs, err := s.store.ListRules(ctx)
+	for i := range rs {
+		rs[i] = bus.RedactRule(rs[i])
+	}
+	return rs, err
 }
 
-// PutRule validates, stores and starts routing on a rule.
+// GetRule returns one rule, credentials redacted.
+func (s *Server) GetRule(ctx context.Context, name string) (bus.Rule, bool, error) {
+	r, ok, err := s.store.GetRule(ctx, name)
+	return bus.RedactRule(r), ok, err
+}
+
+// PutRule validates, stores and starts routing on a rule. Credentials the
+// client left redacted keep their stored values.
 func (s *Server) PutRule(ctx context.Context, r bus.Rule) (bus.Rule, error) {
+	if stored, ok, err := s.store.GetRule(ctx, r.Name); err != nil {
+		return bus.Rule{}, err
+	} else if ok {
+		r = bus.RestoreRedacted(r, stored)
+	}
 	n, err := bus.NormalizeRule(r)
 	if err != nil {
 		return bus.Rule{}, &api.InvalidInput{Err: err}
@@ -113,7 +126,7 @@ func (s *Server) PutRule(ctx context.Context, r bus.Rule) (bus.Rule, error) {
 	if err := s.store.PutRule(ctx, n); err != nil {
 		return bus.Rule{}, err
 	}
-	return n, s.reloadRouter(ctx)
+	return bus.RedactRule(n), s.reloadRouter(ctx)
 }
 
 // DeleteRule removes a rule.
@@ -137,7 +150,7 @@ func (s *Server) reloadRouter(ctx context.Context) error {
 func (s *Server) SetRuleEnabled(ctx context.Context, name string, enabled bool) (bus.Rule, bool, error) {
 	r, ok, err := s.store.GetRule(ctx, name)
 	if err != nil || !ok {
-		return r, ok, err
+		return bus.RedactRule(r), ok, err
 	}
 	r.Enabled = enabled
 	saved, err := s.PutRule(ctx, r)

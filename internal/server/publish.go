@@ -36,11 +36,13 @@ func (s *Server) publishUpdates(ctx context.Context) error {
 	}
 }
 
-// publishDue publishes every update that is due at now.
+// publishDue publishes every update that is due at now (the deliveries
+// themselves are due at once).
 func (s *Server) publishDue(ctx context.Context, now time.Time) {
 	cutoff := now.Add(-frequency(s.cfg.Findings.PublishingFrequency))
 	for {
 		n, err := s.store.PublishDue(ctx, cutoff, 500, func(f finding.Finding) []bus.Delivery {
+			now := time.Now().UTC()
 			ds, err := s.publish(func(id string) (bus.Envelope, error) { return bus.FindingEvent(f, id, now) }, now)
 			if err != nil {
 				s.log.Error("routing finding update", "finding", f.ID, "err", err)
