@@ -28,6 +28,7 @@ Usage:
   vigil coverage list                             [--json]
   vigil rules    list|put NAME --pattern FILE --email ADDR|delete NAME|enable NAME|disable NAME [--json]
   vigil rules    test-pattern --pattern FILE --event FILE   (no server needed)
+  vigil filters  list|put NAME --file FILTER.json|delete NAME   (ARCHIVE = suppression rule)
   vigil topics   list|put NAME|delete NAME|subscribe NAME --protocol P --endpoint E|subscriptions NAME|unsubscribe ID
   vigil dead-letters list|redrive [ID…]           [--json]
   vigil version
@@ -68,6 +69,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runCoverage(ctx, rest, stdout, stderr)
 	case "rules":
 		return runRules(ctx, rest, stdout, stderr)
+	case "filters":
+		return runFilters(ctx, rest, stdout, stderr)
 	case "topics":
 		return runTopics(ctx, rest, stdout, stderr)
 	case "dead-letters":

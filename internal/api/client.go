@@ -224,3 +224,24 @@ func (c *Client) ListSubscriptions(ctx context.Context, topic string) ([]bus.Sub
 func (c *Client) Unsubscribe(ctx context.Context, id string) error {
 	return c.do(ctx, "DELETE", "/api/v1/subscriptions/"+url.PathEscape(id), nil, nil)
 }
+
+// PutFilter creates or replaces a filter (a suppression rule when ARCHIVE).
+func (c *Client) PutFilter(ctx context.Context, f finding.Filter) (finding.Filter, error) {
+	var out finding.Filter
+	err := c.do(ctx, "PUT", "/api/v1/filters/"+url.PathEscape(f.Name), f, &out)
+	return out, err
+}
+
+// ListFilters lists filters by rank.
+func (c *Client) ListFilters(ctx context.Context) ([]finding.Filter, error) {
+	var out struct {
+		Filters []finding.Filter `json:"filters"`
+	}
+	err := c.do(ctx, "GET", "/api/v1/filters", nil, &out)
+	return out.Filters, err
+}
+
+// DeleteFilter deletes a filter.
+func (c *Client) DeleteFilter(ctx context.Context, name string) error {
+	return c.do(ctx, "DELETE", "/api/v1/filters/"+url.PathEscape(name), nil, nil)
+}

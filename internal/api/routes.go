@@ -50,6 +50,9 @@ type Backend interface {
 	ListSubscriptions(ctx context.Context, topic string) ([]bus.Subscription, error)
 	ConfirmSubscription(ctx context.Context, id, token string) (bus.Subscription, error)
 	Unsubscribe(ctx context.Context, id, token string, admin bool) (bus.Subscription, error)
+	PutFilter(ctx context.Context, f finding.Filter) (finding.Filter, error)
+	DeleteFilter(ctx context.Context, name string) (bool, error)
+	ListFilters(ctx context.Context) ([]finding.Filter, error)
 }
 
 // DeadLetter is a delivery that exhausted its retries, as the API shows it.
@@ -121,6 +124,9 @@ func Routes(b Backend, token string, log *slog.Logger) http.Handler {
 	// The links in subscription mails: authorised by their token, no login.
 	mux.HandleFunc("GET /confirm", func(w http.ResponseWriter, r *http.Request) { subscriptionLink(b, w, r, true) })
 	mux.HandleFunc("GET /unsubscribe", func(w http.ResponseWriter, r *http.Request) { subscriptionLink(b, w, r, false) })
+	mux.Handle("GET /api/v1/filters", auth(func(w http.ResponseWriter, r *http.Request) error { return listFilters(b, w, r) }))
+	mux.Handle("PUT /api/v1/filters/{name}", auth(func(w http.ResponseWriter, r *http.Request) error { return putFilter(b, w, r) }))
+	mux.Handle("DELETE /api/v1/filters/{name}", auth(func(w http.ResponseWriter, r *http.Request) error { return deleteFilter(b, w, r) }))
 	mux.Handle("/api/", auth(func(w http.ResponseWriter, r *http.Request) error {
 		return notFound(fmt.Sprintf("no route %s %s", r.Method, r.URL.Path))
 	}))

@@ -74,9 +74,17 @@ func (s *Server) originFor(a ingest.AgentInfo) finding.Origin {
 func (s *Server) recordFinding(ctx context.Context, f finding.Finding) (finding.Finding, bool, error) {
 	now := time.Now().UTC()
 	var routeErr error
+	filters := s.filters.Load()
 	merge := func(prev *finding.Finding, next finding.Finding) (finding.Finding, []bus.Delivery) {
 		if prev != nil {
 			return finding.Merge(*prev, next), nil
+		}
+		// A suppression rule archives a new finding: it is stored, never
+		// published (GuardDuty's suppression semantics).
+		if filters != nil {
+			if _, ok := finding.Suppressed(*filters, next); ok {
+				next.Service.Archived = true
+			}
 		}
 		if next.Service.Archived {
 			return next, nil

@@ -45,6 +45,8 @@ type Server struct {
 	metrics  *metrics
 	apiLn    net.Listener
 	ingestLn net.Listener
+	// filters are the filters and suppression rules, by rank.
+	filters atomic.Pointer[[]finding.Filter]
 	// subs is the snapshot of subscriptions topic targets fan out to.
 	subs atomic.Pointer[map[string][]bus.Subscription]
 	// ready is consulted by /healthz; `vigil up` adds the local agent.
@@ -98,6 +100,9 @@ func (s *Server) openParts() error {
 		DetectorID: s.origin.DetectorID, UnhealthyAfter: s.cfg.Coverage.UnhealthyAfter})
 	if err := s.loadRules(context.Background()); err != nil {
 		return err
+	}
+	if err := s.reloadFilters(context.Background()); err != nil {
+		return fmt.Errorf("loading filters: %w", err)
 	}
 	if err := s.reloadSubscriptions(context.Background()); err != nil {
 		return fmt.Errorf("loading subscriptions: %w", err)

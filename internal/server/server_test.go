@@ -285,3 +285,45 @@ func TestRepeatsArePublishedAtTheFrequency(t *testing.T) {
 		t.Fatalf("the update mail carries the aggregated finding (count 3): %v\n%s", err, full.Text)
 	}
 }
+
+// TestSuppressedFindingsAreArchivedAndNotPublished: a new finding that an
+// ARCHIVE filter matches is stored archived and never mailed, nor are its
+// repeats.
+func TestSuppressedFindingsAreArchivedAndNotPublished(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) { c.Findings.PublishingFrequency = "FIFTEEN_MINUTES" })
+	putSeedRule(t, h)
+	_, err := h.client.PutFilter(t.Context(), finding.Filter{Name: "ci-runners", Action: "ARCHIVE",
+		FindingCriteria: finding.Criteria{Criterion: map[string]finding.Condition{
+			"resource.containerDetails.id": {Equals: []string{strings.Repeat("aa", 32)}},
+			"type":                         {Equals: []string{"PrivilegeEscalation:Runtime/DockerSocketAccessed"}},
+		}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	up, _ := h.agent(t, "a12")
+	up.Send(dockerConnect(1201, strings.Repeat("aa", 32))) // suppressed
+	up.Send(dockerConnect(1202, strings.Repeat("bb", 32))) // not
+	up.Send(dockerConnect(1203, strings.Repeat("aa", 32))) // a repeat of the suppressed one
+	eventually(t, 10*time.Second, "two findings, one archived with count 2", func() bool {
+		fs, err := h.client.ListFindings(t.Context(), nil)
+		if err != nil || len(fs) != 2 {
+			return false
+		}
+		for _, f := range fs {
+			if f.Resource.ContainerDetails.ID == strings.Repeat("aa", 32) && (!f.Service.Archived || f.Service.Count != 2) {
+				return false
+			}
+		}
+		return true
+	})
+	h.srv.publishDue(t.Context(), time.Now().Add(time.Hour))
+	h.mail.WaitFor(t, func(ms []mailpittest.Summary) bool { return len(ms) == 1 }, 10*time.Second)
+	ms, _ := h.mail.Messages(t.Context())
+	if len(ms) != 1 || !strings.Contains(ms[0].Subject, "bbbbbbbbbbbb") {
+		t.Fatalf("only the unsuppressed finding is mailed: %+v", ms)
+	}
+	if _, err := h.client.PutFilter(t.Context(), finding.Filter{Name: "x", Action: "ARCHIVE",
+		FindingCriteria: finding.Criteria{Criterion: map[string]finding.Condition{"nope.field": {Equals: []string{"1"}}}}}); err == nil || !strings.Contains(err.Error(), "nope.field") {
+		t.Fatalf("a filter on an unknown attribute: %v", err)
+	}
+}

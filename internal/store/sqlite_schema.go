@@ -12,7 +12,7 @@ import (
 // It is a function over constants rather than a package variable so nothing
 // can alter it at run time.
 func sqliteMigrations() []string {
-	return []string{schemaV1, schemaV2, schemaV3}
+	return []string{schemaV1, schemaV2, schemaV3, schemaV4}
 }
 
 // schemaV1 is the initial schema.
@@ -142,4 +142,13 @@ CREATE TABLE subscriptions (
 	confirmed_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX subscriptions_by_topic ON subscriptions (topic, id);
+`
+
+// schemaV4 holds GuardDuty filters (suppression rules when ARCHIVE).
+const schemaV4 = `
+CREATE TABLE filters (
+	name TEXT PRIMARY KEY,
+	rank INTEGER NOT NULL,
+	doc  TEXT NOT NULL -- the filter JSON
+) WITHOUT ROWID;
 `

@@ -34,6 +34,7 @@ type Store interface {
 	Outbox
 	Agents
 	Topics
+	Filters
 	// Close releases the store. It is idempotent.
 	Close() error
 }
@@ -151,6 +152,14 @@ type Topics interface {
 	// Unsubscribe deletes a subscription given its token, or without one
 	// when admin is true; ErrNotFound as for ConfirmSubscription.
 	Unsubscribe(ctx context.Context, id, token string, admin bool) (bus.Subscription, error)
+}
+
+// Filters persists GuardDuty filters and suppression rules.
+type Filters interface {
+	PutFilter(ctx context.Context, f finding.Filter) error
+	DeleteFilter(ctx context.Context, name string) (bool, error)
+	// ListFilters returns the filters by rank, then name.
+	ListFilters(ctx context.Context) ([]finding.Filter, error)
 }
 
 // Agents persists the per-agent state ingest needs across restarts.

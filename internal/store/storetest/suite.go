@@ -41,6 +41,7 @@ func Run(t *testing.T, h Harness) {
 		{"DeadLetters", testDeadLetters},
 		{"Agents", testAgents},
 		{"Topics", testTopics},
+		{"Filters", testFilters},
 		{"Durability", testDurability},
 		{"Concurrency", testConcurrency},
 	}
