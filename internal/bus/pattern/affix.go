@@ -2,7 +2,7 @@ package pattern
 
 import "slices"
 
-// affixIndex finds the prefixes (or suffixes) of a string among many: it
+// affixIndex finds the suffixes of a string among many: it
 // keys the operands by text and remembers their distinct lengths, so a
 // lookup costs one map probe per distinct length, whatever the number of
 // patterns.
@@ -20,18 +20,6 @@ func (ix *affixIndex[T]) add(s string, v T) {
 		slices.Sort(ix.lens)
 	}
 	ix.m[s] = append(ix.m[s], v)
-}
-
-// prefixes calls fn with the values of every indexed prefix of s.
-func (ix *affixIndex[T]) prefixes(s string, fn func([]T)) {
-	for _, n := range ix.lens {
-		if n > len(s) {
-			return
-		}
-		if vs, ok := ix.m[s[:n]]; ok {
-			fn(vs)
-		}
-	}
 }
 
 // suffixes calls fn with the values of every indexed suffix of s.

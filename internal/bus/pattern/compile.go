@@ -7,13 +7,15 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 )
 
 // Pattern is a compiled, immutable event pattern; safe for concurrent use.
 type Pattern struct {
 	branches []branch
-	auto     *automaton
+	once     sync.Once
+	auto     *automaton // built on first own use; see automaton()
 }
 
 // Compile validates an event pattern and compiles it. The error, a
@@ -39,9 +41,16 @@ func Compile(pattern []byte) (*Pattern, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Pattern{branches: branches}
-	p.auto = newBuilder().addRule(0, branches).freeze(1)
-	return p, nil
+	return &Pattern{branches: branches}, nil
+}
+
+// automaton returns the pattern's own automaton, building it on first
+// use: patterns that only ever go into a Matcher (thousands of rules)
+// never need one, and each would be dozens of heap objects that every
+// garbage collection has to trace.
+func (p *Pattern) automaton() *automaton {
+	p.once.Do(func() { p.auto = newBuilder().addRule(0, p.branches).freeze(1) })
+	return p.auto
 }
 
 // decodeJSON parses exactly one JSON value, keeping number texts. Go's

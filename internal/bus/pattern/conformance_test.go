@@ -83,6 +83,10 @@ func TestConformance(t *testing.T) {
 			if err != nil || got != *c.Match {
 				t.Errorf("Pattern.Match = %v, %v; want %v", got, err, *c.Match)
 			}
+			ev, err := Flatten(c.Event)
+			if err != nil || p.MatchFlat(ev) != *c.Match {
+				t.Errorf("Flatten: %v; Pattern.MatchFlat want %v", err, *c.Match)
+			}
 			m := NewMatcher()
 			if err := m.Add(c.Name, p); err != nil {
 				t.Fatal(err)
@@ -120,6 +124,13 @@ func TestConformanceOneMatcher(t *testing.T) {
 		names, err := m.Match(c.Event)
 		if err != nil {
 			t.Fatalf("%s: %v", c.Name, err)
+		}
+		ev, err := Flatten(c.Event)
+		if err != nil {
+			t.Fatalf("%s: %v", c.Name, err)
+		}
+		if flat := m.MatchFlat(ev); !slices.Equal(flat, names) {
+			t.Errorf("%s: MatchFlat = %v, MatchJSON = %v", c.Name, flat, names)
 		}
 		if !slices.IsSorted(names) {
 			t.Errorf("%s: names not sorted: %v", c.Name, names)

@@ -16,4 +16,11 @@
 // automaton states. A Matcher merges the automata of all its patterns, so
 // the work per event depends on the event and on the distinct conditions
 // that it can satisfy, not on the number of patterns.
+//
+// An event can be matched two ways. Flatten parses all of it into an
+// Event that any number of patterns and matchers can share (MatchFlat).
+// Matcher.Match (MatchJSON) parses the bytes itself, guided by the keys of
+// the paths that its patterns test: it records only those leaves, in
+// pooled memory, and merely validates every other subtree, which makes it
+// several times cheaper than Flatten when an event is matched once.
 package pattern

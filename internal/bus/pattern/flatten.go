@@ -9,7 +9,11 @@ import "unicode/utf8"
 func Flatten(event []byte) (*Event, error) {
 	fl := flattener{scanner: scanner{src: string(event)}}
 	fl.ev.fields = make([]field, 0, len(event)/32+4)
-	fl.arena = make([]byte, 0, len(event)*2)
+	fl.pend = make([]pending, 0, cap(fl.ev.fields))
+	// Paths repeat their parents' keys, so the arena outgrows the event
+	// text a little (7.4 KB for the 6.1 KB GuardDuty finding); one growth
+	// copy would cost more than the spare capacity.
+	fl.arena = make([]byte, 0, len(event)*3/2)
 	fl.skipWS()
 	if fl.peek() != '{' {
 		return nil, fl.fail("the event must be a JSON object")
@@ -110,16 +114,12 @@ func (fl *flattener) stringLeaf(p pathRef, s string) {
 }
 
 func (fl *flattener) literal(p pathRef) error {
-	for _, lit := range [...]struct {
-		text string
-		kind fieldKind
-	}{{"true", fTrue}, {"false", fFalse}, {"null", fNull}} {
-		if fl.consume(lit.text) {
-			fl.leaf(p, field{kind: lit.kind}, -1)
-			return nil
-		}
+	k, err := fl.scanner.literal()
+	if err != nil {
+		return err
 	}
-	return fl.fail("unexpected character")
+	fl.leaf(p, field{kind: k}, -1)
+	return nil
 }
 
 func (fl *flattener) object(p pathRef) error {
@@ -172,17 +172,17 @@ func (fl *flattener) array(p pathRef) error {
 }
 
 // endOf consumes ',' (more members follow) or the closing bracket.
-func (fl *flattener) endOf(closing byte) (bool, error) {
-	fl.skipWS()
-	switch fl.peek() {
+func (s *scanner) endOf(closing byte) (bool, error) {
+	s.skipWS()
+	switch s.peek() {
 	case ',':
-		fl.pos++
+		s.pos++
 		return false, nil
 	case closing:
-		fl.pos++
+		s.pos++
 		return true, nil
 	}
-	return false, fl.fail("expected ',' or '" + string(closing) + "'")
+	return false, s.fail("expected ',' or '" + string(closing) + "'")
 }
 
 // leaf records a field with the current array membership; foldOff >= 0

@@ -1,9 +1,15 @@
 package pattern
 
+import "unsafe"
+
 // finish turns the arena into one string, gives every field its path and
 // folded value, and chains the fields of each path for lookup.
+//
+// The arena becomes a string without a copy: it belongs to fl alone and is
+// never written after this point, so the view is immutable, and copying
+// it would double what Flatten allocates for paths.
 func (fl *flattener) finish() {
-	arena := string(fl.arena)
+	arena := unsafe.String(unsafe.SliceData(fl.arena), len(fl.arena))
 	ev := &fl.ev
 	for i := range ev.fields {
 		f, pd := &ev.fields[i], fl.pend[i]

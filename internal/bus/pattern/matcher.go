@@ -56,29 +56,47 @@ func (m *Matcher) Remove(name string) {
 	}
 }
 
-// Match returns the sorted names of the patterns that event matches.
+// Match returns the sorted names of the patterns that event matches. It
+// is MatchJSON; the name predates it.
 func (m *Matcher) Match(event []byte) ([]string, error) {
-	ev, err := Flatten(event)
+	return m.MatchJSON(event)
+}
+
+// MatchJSON returns the sorted names of the patterns that event (a JSON
+// object) matches. It parses the event itself, keeping only the fields at
+// paths that some pattern tests, which is much cheaper than Flatten
+// followed by MatchFlat when the event is matched once. event must not be
+// modified during the call.
+func (m *Matcher) MatchJSON(event []byte) ([]string, error) {
+	s := m.current()
+	sc := s.auto.get()
+	defer s.auto.put(sc)
+	hits, err := s.auto.matchJSON(event, sc)
 	if err != nil {
 		return nil, fmt.Errorf("match rules: %w", err)
 	}
-	return m.MatchFlat(ev), nil
+	return s.namesOf(hits, sc), nil
 }
 
 // MatchFlat returns the sorted names of the patterns that ev matches.
 func (m *Matcher) MatchFlat(ev *Event) []string {
 	s := m.current()
-	sc := s.auto.scratch.Get().(*scratch)
-	hits := s.auto.match(ev, sc)
-	var names []string
-	if len(hits) > 0 {
-		slices.Sort(hits)
-		names = make([]string, len(hits))
-		for i, id := range hits {
-			names[i] = s.names[id]
-		}
+	sc := s.auto.get()
+	names := s.namesOf(s.auto.match(ev, sc), sc)
+	s.auto.put(sc)
+	return names
+}
+
+// namesOf sorts the rule ids hits (in place) and returns their names.
+func (s *snapshot) namesOf(hits []int32, sc *scratch) []string {
+	if len(hits) == 0 {
+		return nil
 	}
-	s.auto.scratch.Put(sc)
+	slices.Sort(hits)
+	names := sc.names(len(hits))
+	for i, id := range hits {
+		names[i] = s.names[id]
+	}
 	return names
 }
 

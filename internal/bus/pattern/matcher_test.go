@@ -49,7 +49,8 @@ func TestMatcherConcurrent(t *testing.T) {
 	for i := 0; i < 10; i++ {
 		m.Add(fmt.Sprintf("keep-%d", i), mustCompile(t, []byte(`{"detail":{"severity":[{"numeric":[">",1]}]}}`)))
 	}
-	ev, err := Flatten([]byte(`{"source":"aws.guardduty","detail":{"severity":8}}`))
+	raw := []byte(`{"source":"aws.guardduty","detail":{"severity":8,"note":"Mixed Case"}}`)
+	ev, err := Flatten(raw)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,6 +71,12 @@ func TestMatcherConcurrent(t *testing.T) {
 					t.Errorf("MatchFlat = %v", got)
 					return
 				}
+				// MatchJSON shares pooled scratch between goroutines.
+				got, err := m.MatchJSON(raw)
+				if err != nil || len(got) < 10 || !slices.IsSorted(got) {
+					t.Errorf("MatchJSON = %v, %v", got, err)
+					return
+				}
 			}
 		}()
 	}
@@ -84,4 +91,28 @@ func TestMatcherConcurrent(t *testing.T) {
 	}
 	close(stop)
 	wg.Wait()
+}
+
+// TestMatcherResultsIndependent: results share allocation chunks, so
+// changing or appending to one must not show in another.
+func TestMatcherResultsIndependent(t *testing.T) {
+	m := NewMatcher()
+	for _, name := range []string{"a", "b"} {
+		if err := m.Add(name, mustCompile(t, []byte(`{"x":[1]}`))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ev, err := Flatten([]byte(`{"x":1}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r1, r2 := m.MatchFlat(ev), m.MatchFlat(ev)
+	r1[1] = "changed"
+	r1 = append(r1, "appended")
+	if !slices.Equal(r2, []string{"a", "b"}) || r1[0] != "a" {
+		t.Errorf("results interfere: r1 = %v, r2 = %v", r1, r2)
+	}
+	if r3 := m.MatchFlat(ev); !slices.Equal(r3, []string{"a", "b"}) {
+		t.Errorf("later result = %v", r3)
+	}
 }

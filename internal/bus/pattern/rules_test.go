@@ -3,6 +3,7 @@ package pattern
 import (
 	"fmt"
 	"os"
+	"slices"
 	"testing"
 )
 
@@ -68,9 +69,16 @@ func fakeAccount(i int) string { return fmt.Sprintf("%012d", 200000000000+i*7919
 // genRules returns n compiled rules; the first min(n, 8) match the fixture.
 func genRules(tb testing.TB, n int) map[string]*Pattern {
 	tb.Helper()
+	return genRulesHitting(tb, n, len(ruleKinds))
+}
+
+// genRulesHitting returns n compiled rules of which the first hits match
+// the fixture (hits <= 8); hits = 0 gives rules that all miss it.
+func genRulesHitting(tb testing.TB, n, hits int) map[string]*Pattern {
+	tb.Helper()
 	out := make(map[string]*Pattern, n)
 	for i := 0; i < n; i++ {
-		src := ruleKinds[i%len(ruleKinds)](i, i < len(ruleKinds))
+		src := ruleKinds[i%len(ruleKinds)](i, i < hits)
 		p, err := Compile([]byte(src))
 		if err != nil {
 			tb.Fatalf("rule %d %s: %v", i, src, err)
@@ -107,5 +115,17 @@ func TestGeneratedRulesOnFixture(t *testing.T) {
 		if len(got) != 8 || got[0] != "rule-00000" || got[7] != "rule-00007" {
 			t.Errorf("%d rules: matched %v, want rule-00000..rule-00007", n, got)
 		}
+		if byJSON, err := m.MatchJSON(loadFixture(t)); err != nil || !slices.Equal(byJSON, got) {
+			t.Errorf("%d rules: MatchJSON = %v, %v; MatchFlat = %v", n, byJSON, err, got)
+		}
+	}
+	m := NewMatcher()
+	for name, p := range genRulesHitting(t, 10000, 0) {
+		if err := m.Add(name, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := m.MatchFlat(ev); got != nil {
+		t.Errorf("missing rules matched %v", got)
 	}
 }

@@ -24,16 +24,21 @@ func (s *scanner) peek() byte {
 	return 0
 }
 
+// skipWS passes over whitespace. Pretty-printed events are about a third
+// indentation, so runs of spaces are taken eight at a time (comparing with
+// a constant 8-byte string is one load and one compare).
 func (s *scanner) skipWS() {
-	for s.pos < len(s.src) {
-		switch s.src[s.pos] {
-		case ' ', '\t', '\n', '\r':
-			s.pos++
-		default:
-			return
+	i := s.pos
+	for i < len(s.src) && wsByte[s.src[i]] {
+		i++
+		for i+8 <= len(s.src) && s.src[i:i+8] == "        " {
+			i += 8
 		}
 	}
+	s.pos = i
 }
+
+var wsByte = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
 
 func (s *scanner) consume(tok string) bool {
 	if strings.HasPrefix(s.src[s.pos:], tok) {
@@ -43,10 +48,22 @@ func (s *scanner) consume(tok string) bool {
 	return false
 }
 
+// plainByte marks the string bytes that need no attention: not the
+// closing quote, a backslash or a control character.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < 256; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // str reads a string starting at the opening quote.
 func (s *scanner) str() (string, error) {
 	start := s.pos + 1
 	for i := start; i < len(s.src); i++ {
+		if plainByte[s.src[i]] {
+			continue
+		}
 		switch c := s.src[i]; {
 		case c == '"':
 			s.pos = i + 1
@@ -54,10 +71,9 @@ func (s *scanner) str() (string, error) {
 		case c == '\\':
 			s.pos = start
 			return s.escaped()
-		case c < 0x20:
-			s.pos = i
-			return "", s.fail("control character in string")
 		}
+		s.pos = i
+		return "", s.fail("control character in string")
 	}
 	s.pos = len(s.src)
 	return "", s.fail("unterminated string")

@@ -10,7 +10,6 @@ import (
 // the matchers, or (absent) no field is at path.
 type step struct {
 	path   string
-	shown  string
 	ms     []matcher // sorted by key, no duplicates
 	absent bool
 	class  int
@@ -23,7 +22,7 @@ type step struct {
 type branch []*step
 
 func newStep(at where, ms []matcher, absent bool) *step {
-	st := &step{path: at.path, shown: at.shown, absent: absent}
+	st := &step{path: at.path, absent: absent}
 	slices.SortFunc(ms, func(a, b matcher) int { return strings.Compare(a.key(), b.key()) })
 	ms = slices.CompactFunc(ms, func(a, b matcher) bool { return a.key() == b.key() })
 	st.ms = ms
@@ -47,8 +46,8 @@ func (st *step) split() (pos, neg *step) {
 	if !st.absent || len(st.ms) == 0 {
 		return nil, nil
 	}
-	pos = &step{path: st.path, shown: st.shown, ms: st.ms, class: st.class, key: st.key}
-	neg = &step{path: st.path, shown: st.shown, absent: true, key: st.path + pathSep + "absent"}
+	pos = &step{path: st.path, ms: st.ms, class: st.class, key: st.key}
+	neg = &step{path: st.path, absent: true, key: st.path + pathSep + "absent"}
 	return pos, neg
 }
 
