@@ -30,6 +30,9 @@ type Outbox interface {
 	Retry(ctx context.Context, id int64, next time.Time, lastErr string) error
 	Defer(ctx context.Context, id int64, next time.Time) error
 	DeadLetter(ctx context.Context, id int64, reason string) error
+	// Expedite makes the deliveries of one rule target that are waiting
+	// to retry a failure due at now; it returns how many.
+	Expedite(ctx context.Context, rule, targetID string, now time.Time) (int, error)
 }
 
 // Sender delivers one event to one target (implemented by internal/notify).
@@ -61,7 +64,7 @@ const (
 	DefaultBaseBackoff = time.Second
 	DefaultMaxBackoff  = 10 * time.Minute
 	DefaultBatch       = 16
-	DefaultWorkers     = 4
+	DefaultWorkers     = 8
 )
 
 // DispatcherConfig configures a Dispatcher. Zero values take the defaults.
@@ -88,6 +91,10 @@ type Dispatcher struct {
 	cfg     DispatcherConfig
 	kick    chan struct{}
 	limiter *limiter // per-target RateLimit buckets
+	// failing holds the targets whose last send failed: when one works
+	// again, its waiting retries are made due at once (Expedite), rather
+	// than each waiting out a backoff that grew during the outage.
+	failing sync.Map // bucketKey → struct{}
 }
 
 // NewDispatcher returns a dispatcher; cfg.Outbox and cfg.Sender are required
@@ -146,51 +153,57 @@ func (d *Dispatcher) Kick() {
 
 // Run delivers until ctx is cancelled, then returns nil. Outbox errors are
 // logged and retried at the next poll: a database hiccup must not stop
-// delivery.
+// delivery. Up to Workers sends run at once, and a worker that finishes
+// claims the next due delivery at once, so one slow target (a mail relay)
+// does not hold back deliveries to fast ones.
 func (d *Dispatcher) Run(ctx context.Context) error {
 	if d.cfg.Outbox == nil || d.cfg.Sender == nil {
 		return errors.New("dispatcher: Outbox and Sender are required")
 	}
+	slots := make(chan struct{}, d.cfg.Workers)
+	var wg sync.WaitGroup
+	defer wg.Wait()
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
-		n, err := d.runOnce(ctx)
+		free := cap(slots) - len(slots)
+		claimed, err := d.claim(ctx, slots, &wg, free)
 		if ctx.Err() != nil {
 			return nil
 		}
 		if err != nil {
 			d.cfg.Logger.Warn("outbox claim failed", "err", err)
 		}
-		if err == nil && n == d.cfg.Batch {
-			continue // a full batch: more may be due already
+		if err == nil && free > 0 && claimed == min(free, d.cfg.Batch) && len(slots) < cap(slots) {
+			continue // more may be due already, and a worker is free
 		}
 		timer.Reset(d.cfg.Poll)
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-d.kick:
+		case <-d.kick: // new deliveries, or a worker became free
 		case <-timer.C:
 		}
 	}
 }
 
-// runOnce claims one batch and handles it, returning how many were claimed.
-func (d *Dispatcher) runOnce(ctx context.Context) (int, error) {
-	batch, err := d.cfg.Outbox.Claim(ctx, d.cfg.Now(), d.cfg.Batch, d.cfg.Lease)
+// claim takes up to free due deliveries and starts a worker for each.
+func (d *Dispatcher) claim(ctx context.Context, slots chan struct{}, wg *sync.WaitGroup, free int) (int, error) {
+	if free <= 0 {
+		return 0, nil
+	}
+	batch, err := d.cfg.Outbox.Claim(ctx, d.cfg.Now(), min(free, d.cfg.Batch), d.cfg.Lease)
 	if err != nil {
 		return 0, fmt.Errorf("claim: %w", err)
 	}
-	sem := make(chan struct{}, d.cfg.Workers)
-	var wg sync.WaitGroup
 	for _, del := range batch {
-		sem <- struct{}{}
+		slots <- struct{}{}
 		wg.Add(1)
 		go func() {
-			defer func() { <-sem; wg.Done() }()
+			defer func() { <-slots; wg.Done(); d.Kick() }()
 			d.deliver(ctx, del)
 		}()
 	}
-	wg.Wait()
 	return len(batch), nil
 }
 
@@ -220,14 +233,17 @@ func (d *Dispatcher) deliver(ctx context.Context, del Delivery) {
 	sendCtx, cancelSend := context.WithTimeout(ctx, d.cfg.Lease)
 	err = d.cfg.Sender.Send(sendCtx, del.Target, del.EventID, body)
 	cancelSend()
+	key := bucketKey{rule: del.Rule, target: del.Target.ID}
 	if err == nil {
 		if cerr := d.cfg.Outbox.Complete(bctx, del.ID); cerr != nil {
 			log.Warn("delivered but not marked complete; it may be delivered again", "err", cerr)
 			return
 		}
 		log.Debug("delivered", "attempt", attemptOf(del))
+		d.recovered(bctx, log, key)
 		return
 	}
+	d.failing.Store(key, struct{}{})
 	if ctx.Err() != nil {
 		// Shutting down: this attempt says nothing about the target. The
 		// lease runs out and another run picks the delivery up.
@@ -241,6 +257,23 @@ func (d *Dispatcher) deliver(ctx context.Context, del Delivery) {
 	log.Info("delivery failed; will retry", "attempt", attemptOf(del), "next", out.next, "err", err)
 	if rerr := d.cfg.Outbox.Retry(bctx, del.ID, out.next, err.Error()); rerr != nil {
 		log.Warn("recording retry failed; the lease will expire and it is retried then", "err", rerr)
+	}
+}
+
+// recovered expedites a target's waiting retries after its first success
+// following a failure.
+func (d *Dispatcher) recovered(ctx context.Context, log *slog.Logger, key bucketKey) {
+	if _, ok := d.failing.LoadAndDelete(key); !ok {
+		return
+	}
+	n, err := d.cfg.Outbox.Expedite(ctx, key.rule, key.target, d.cfg.Now())
+	if err != nil {
+		log.Warn("expediting retries after recovery failed; they wait for their backoff", "err", err)
+		return
+	}
+	if n > 0 {
+		log.Info("target works again; retrying its waiting deliveries now", "deliveries", n)
+		d.Kick()
 	}
 }
 

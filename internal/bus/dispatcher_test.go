@@ -93,6 +93,20 @@ func (o *memOutbox) Retry(_ context.Context, id int64, next time.Time, lastErr s
 	return nil
 }
 
+// Expedite makes the target's failed, waiting deliveries due at now.
+func (o *memOutbox) Expedite(_ context.Context, rule, targetID string, now time.Time) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	n := 0
+	for _, r := range o.rows {
+		if r.state == "pending" && r.d.Rule == rule && r.d.Target.ID == targetID && r.d.LastError != "" && r.d.NextAt.After(now) {
+			r.d.NextAt = now
+			n++
+		}
+	}
+	return n, nil
+}
+
 // Defer follows the contract: due again at next, the claim's attempt given
 // back, the last error kept.
 func (o *memOutbox) Defer(_ context.Context, id int64, next time.Time) error {

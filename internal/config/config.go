@@ -81,6 +81,8 @@ type Delivery struct {
 	MaxAttempts int           `yaml:"max_attempts"`
 	MaxAge      time.Duration `yaml:"max_age"`
 	Poll        time.Duration `yaml:"poll"`
+	// MaxBackoff caps the delay between two attempts of one delivery.
+	MaxBackoff time.Duration `yaml:"max_backoff"`
 	// HTTPTimeout bounds one webhook or Slack request.
 	HTTPTimeout time.Duration `yaml:"http_timeout"`
 	// FileDirs confines file targets to these directories (empty: any).
@@ -165,7 +167,7 @@ func Default() *Config {
 		SMTP:       SMTP{From: "vigil@localhost", TLS: "none", Timeout: 10 * time.Second},
 		Coverage:   Coverage{UnhealthyAfter: 30 * time.Second, SweepInterval: time.Second},
 		Findings:   Findings{PublishingFrequency: "SIX_HOURS"},
-		Delivery:   Delivery{MaxAttempts: 185, MaxAge: 24 * time.Hour, Poll: 200 * time.Millisecond, HTTPTimeout: 10 * time.Second},
+		Delivery:   Delivery{MaxAttempts: 185, MaxAge: 24 * time.Hour, Poll: 200 * time.Millisecond, MaxBackoff: 5 * time.Minute, HTTPTimeout: 10 * time.Second},
 		Agent:      Agent{HeartbeatInterval: 5 * time.Second},
 		LogLevel:   "info",
 		Shutdown:   10 * time.Second,

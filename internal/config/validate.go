@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -66,6 +67,9 @@ func (c *Config) Validate() error {
 		if !filepath.IsAbs(d) || filepath.Clean(d) != d {
 			bad(fmt.Sprintf("delivery.file_dirs[%d]", i), "%q: want an absolute, clean path", d)
 		}
+	}
+	if c.Delivery.MaxBackoff < time.Second {
+		bad("delivery.max_backoff", "%v: want at least 1s", c.Delivery.MaxBackoff)
 	}
 	if c.Delivery.HTTPTimeout <= 0 {
 		bad("delivery.http_timeout", "must be positive")

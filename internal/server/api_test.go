@@ -93,7 +93,7 @@ func TestHealthzAndMetricsNeedNoToken(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if !strings.Contains(string(body), "vigil_findings_created_total 0") {
+	if !strings.Contains(string(body), "vigil_findings_created_total 0") || !strings.Contains(string(body), "vigil_outbox_pending 0") {
 		t.Fatalf("/metrics:\n%s", body)
 	}
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -31,21 +32,30 @@ func (p *pipeline) Hello(ctx context.Context, a ingest.AgentInfo) (uint64, error
 	return seq, nil
 }
 
+// Batch runs a batch's events through the detectors and stores every
+// finding, their deliveries and the batch's sequence number in one
+// transaction: a batch resent after a crash is counted once.
 func (p *pipeline) Batch(ctx context.Context, a ingest.AgentInfo, seq uint64, events []event.Event) error {
 	now := time.Now().UTC()
 	origin := p.s.originFor(a)
 	engine := p.s.engine.Load()
+	var fs []finding.Finding
 	for i := range events {
-		p.s.metrics.events.Add(1)
 		for _, o := range engine.Evaluate(a.ID, &events[i]) {
-			f := finding.Build(o, origin, now)
-			if _, _, err := p.s.recordFinding(ctx, f); err != nil {
-				return err
-			}
+			fs = append(fs, finding.Build(o, origin, now))
 		}
 	}
-	if err := p.s.store.SetAgentLastSeq(ctx, a.ID, seq); err != nil {
-		return fmt.Errorf("saving sequence %d of agent %s: %w", seq, a.ID, err)
+	merge, routeErr := p.s.mergeFunc(now)
+	saved, err := p.s.store.RecordBatch(ctx, a.ID, seq, fs, merge)
+	if err != nil {
+		return fmt.Errorf("recording batch %d of agent %s: %w", seq, a.ID, err)
+	}
+	p.s.metrics.events.Add(uint64(len(events)))
+	for _, u := range saved {
+		p.s.noteRecorded(u.Finding, u.Created)
+	}
+	if *routeErr != nil {
+		p.s.log.Error("routing finding events", "agent", a.ID, "err", *routeErr)
 	}
 	return p.s.observeAgent(ctx, a, true, "")
 }
@@ -69,18 +79,32 @@ func (s *Server) originFor(a ingest.AgentInfo) finding.Origin {
 }
 
 // recordFinding stores f (merging it into an earlier occurrence) and, in
-// the same transaction, the deliveries of the event announcing it. A new
-// finding is published at once; archived (suppressed) ones never are.
+// the same transaction, the deliveries of the event announcing it.
 func (s *Server) recordFinding(ctx context.Context, f finding.Finding) (finding.Finding, bool, error) {
-	now := time.Now().UTC()
-	var routeErr error
+	merge, routeErr := s.mergeFunc(time.Now().UTC())
+	saved, created, err := s.store.UpsertFinding(ctx, f, merge)
+	if err != nil {
+		return saved, false, fmt.Errorf("recording finding %s: %w", f.ID, err)
+	}
+	if *routeErr != nil {
+		s.log.Error("routing finding event", "finding", f.ID, "err", *routeErr)
+	}
+	s.noteRecorded(saved, created)
+	return saved, created, nil
+}
+
+// mergeFunc is the pure decision the store runs inside its transaction: a
+// repeat merges into the stored finding (published later, at the
+// publishing frequency); a new finding is published at once, unless a
+// suppression rule archives it (GuardDuty's semantics: stored, never
+// published). Routing errors are collected in the returned error.
+func (s *Server) mergeFunc(now time.Time) (store.MergeFunc, *error) {
+	routeErr := new(error)
 	filters := s.filters.Load()
-	merge := func(prev *finding.Finding, next finding.Finding) (finding.Finding, []bus.Delivery) {
+	return func(prev *finding.Finding, next finding.Finding) (finding.Finding, []bus.Delivery) {
 		if prev != nil {
 			return finding.Merge(*prev, next), nil
 		}
-		// A suppression rule archives a new finding: it is stored, never
-		// published (GuardDuty's suppression semantics).
 		if filters != nil {
 			if _, ok := finding.Suppressed(*filters, next); ok {
 				next.Service.Archived = true
@@ -90,22 +114,21 @@ func (s *Server) recordFinding(ctx context.Context, f finding.Finding) (finding.
 			return next, nil
 		}
 		ds, err := s.publish(func(id string) (bus.Envelope, error) { return bus.FindingEvent(next, id, now) }, now)
-		routeErr = err
+		if err != nil {
+			*routeErr = errors.Join(*routeErr, err)
+		}
 		return next, ds
+	}, routeErr
+}
+
+// noteRecorded counts and logs a new finding and wakes the dispatcher.
+func (s *Server) noteRecorded(f finding.Finding, created bool) {
+	if !created {
+		return
 	}
-	saved, created, err := s.store.UpsertFinding(ctx, f, merge)
-	if err != nil {
-		return saved, false, fmt.Errorf("recording finding %s: %w", f.ID, err)
-	}
-	if routeErr != nil {
-		s.log.Error("routing finding event", "finding", f.ID, "err", routeErr)
-	}
-	if created {
-		s.metrics.findings.Add(1)
-		s.log.Info("finding", "type", saved.Type, "id", saved.ID, "severity", saved.Severity)
-		s.kick()
-	}
-	return saved, created, nil
+	s.metrics.findings.Add(1)
+	s.log.Info("finding", "type", f.Type, "id", f.ID, "severity", f.Severity)
+	s.kick()
 }
 
 // publish makes an event and routes it to the deliveries of every matching

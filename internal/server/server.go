@@ -186,7 +186,8 @@ func (s *Server) Run(ctx context.Context) error {
 	s.disp = bus.NewDispatcher(bus.DispatcherConfig{
 		Outbox: s.store, Sender: sender,
 		Poll: s.cfg.Delivery.Poll, MaxAttempts: s.cfg.Delivery.MaxAttempts, MaxAge: s.cfg.Delivery.MaxAge,
-		Logger: s.log.With("stage", "bus"),
+		MaxBackoff: s.cfg.Delivery.MaxBackoff,
+		Logger:     s.log.With("stage", "bus"),
 	})
 	httpSrv := &http.Server{Handler: api.Routes(s, s.AdminToken, s.log.With("stage", "api")), ReadHeaderTimeout: 10 * time.Second}
 	g, gctx := errgroup.WithContext(ctx)

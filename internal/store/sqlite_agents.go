@@ -27,15 +27,17 @@ func (s *SQLite) SetAgentLastSeq(ctx context.Context, agentID string, seq uint64
 	if seq > math.MaxInt64 {
 		return fmt.Errorf("storing last sequence of agent %s: %w: %d exceeds a signed 64-bit integer", agentID, ErrInvalid, seq)
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `
-INSERT INTO agents (agent_id, last_seq) VALUES (?, ?)
-ON CONFLICT (agent_id) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)`,
-			agentID, int64(seq))
-		return err
-	})
+	err := s.write(ctx, func(tx *sql.Tx) error { return setLastSeq(ctx, tx, agentID, seq) })
 	if err != nil {
 		return fmt.Errorf("storing last sequence of agent %s: %w", agentID, err)
 	}
 	return nil
+}
+
+func setLastSeq(ctx context.Context, tx *sql.Tx, agentID string, seq uint64) error {
+	_, err := tx.ExecContext(ctx, `
+INSERT INTO agents (agent_id, last_seq) VALUES (?, ?)
+ON CONFLICT (agent_id) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)`,
+		agentID, int64(seq))
+	return err
 }

@@ -58,8 +58,11 @@ func (s *SQLite) Redrive(ctx context.Context, ids []int64) (int, error) {
 		return 0, nil
 	}
 	in := "(?" + strings.Repeat(", ?", len(ids)-1) + ")"
-	args := make([]any, 0, len(ids)+1)
-	args = append(args, nanos(s.now()))
+	// A redriven delivery starts a new life: its age (for the maximum
+	// event age) counts from the redrive, or an old dead letter could
+	// never be sent again.
+	args := make([]any, 0, len(ids)+2)
+	args = append(args, nanos(s.now()), nanos(s.now()))
 	for _, id := range ids {
 		args = append(args, id)
 	}
@@ -67,7 +70,7 @@ func (s *SQLite) Redrive(ctx context.Context, ids []int64) (int, error) {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `
 INSERT INTO outbox (`+deliveryColumns+`)
-SELECT id, event_id, rule, target, payload, 0, created_at, ?, last_error
+SELECT id, event_id, rule, target, payload, 0, ?, ?, last_error
 FROM dead_letters WHERE id IN `+in, args...)
 		if err != nil {
 			return err
@@ -77,7 +80,7 @@ FROM dead_letters WHERE id IN `+in, args...)
 			return err
 		}
 		moved = int(n)
-		_, err = tx.ExecContext(ctx, `DELETE FROM dead_letters WHERE id IN `+in, args[1:]...)
+		_, err = tx.ExecContext(ctx, `DELETE FROM dead_letters WHERE id IN `+in, args[2:]...)
 		return err
 	})
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -15,37 +16,65 @@ import (
 
 // UpsertFinding implements Findings.
 func (s *SQLite) UpsertFinding(ctx context.Context, f finding.Finding, merge MergeFunc) (finding.Finding, bool, error) {
-	var saved finding.Finding
-	var created bool
+	var u Upserted
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		prev, ok, err := getFinding(ctx, tx, f.ID)
-		if err != nil {
-			return err
-		}
-		var prevp *finding.Finding
-		if ok {
-			prevp = &prev
-		}
-		next, out := merge(prevp, f)
-		if next.ID != f.ID {
-			return fmt.Errorf("%w: merge changed the id to %q", ErrInvalid, next.ID)
-		}
-		if err := putFinding(ctx, tx, next); err != nil {
-			return err
-		}
-		if err := notePublication(ctx, tx, next, !ok, s.now()); err != nil {
-			return err
-		}
-		if err := insertDeliveries(ctx, tx, out, s.now()); err != nil {
-			return err
-		}
-		saved, created = next, !ok
-		return nil
+		var err error
+		u, err = s.upsert(ctx, tx, f, merge)
+		return err
 	})
 	if err != nil {
 		return finding.Finding{}, false, fmt.Errorf("storing finding %s: %w", f.ID, err)
 	}
-	return saved, created, nil
+	return u.Finding, u.Created, nil
+}
+
+// RecordBatch implements Findings.
+func (s *SQLite) RecordBatch(ctx context.Context, agentID string, seq uint64, fs []finding.Finding, merge MergeFunc) ([]Upserted, error) {
+	if seq > math.MaxInt64 {
+		return nil, fmt.Errorf("recording batch %d of agent %s: %w: sequence exceeds a signed 64-bit integer", seq, agentID, ErrInvalid)
+	}
+	out := make([]Upserted, 0, len(fs))
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		out = out[:0]
+		for _, f := range fs {
+			u, err := s.upsert(ctx, tx, f, merge)
+			if err != nil {
+				return fmt.Errorf("finding %s: %w", f.ID, err)
+			}
+			out = append(out, u)
+		}
+		return setLastSeq(ctx, tx, agentID, seq)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("recording batch %d of agent %s: %w", seq, agentID, err)
+	}
+	return out, nil
+}
+
+// upsert is one finding's read-merge-write inside tx.
+func (s *SQLite) upsert(ctx context.Context, tx *sql.Tx, f finding.Finding, merge MergeFunc) (Upserted, error) {
+	prev, ok, err := getFinding(ctx, tx, f.ID)
+	if err != nil {
+		return Upserted{}, err
+	}
+	var prevp *finding.Finding
+	if ok {
+		prevp = &prev
+	}
+	next, out := merge(prevp, f)
+	if next.ID != f.ID {
+		return Upserted{}, fmt.Errorf("%w: merge changed the id to %q", ErrInvalid, next.ID)
+	}
+	if err := putFinding(ctx, tx, next); err != nil {
+		return Upserted{}, err
+	}
+	if err := notePublication(ctx, tx, next, !ok, s.now()); err != nil {
+		return Upserted{}, err
+	}
+	if err := insertDeliveries(ctx, tx, out, s.now()); err != nil {
+		return Upserted{}, err
+	}
+	return Upserted{Finding: next, Created: !ok}, nil
 }
 
 // putFinding writes f's document and the columns derived from it.

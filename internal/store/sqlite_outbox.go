@@ -150,6 +150,25 @@ func (s *SQLite) Defer(ctx context.Context, id int64, next time.Time) error {
 	return nil
 }
 
+// Expedite implements Outbox.
+func (s *SQLite) Expedite(ctx context.Context, rule, targetID string, now time.Time) (int, error) {
+	var n int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE outbox SET next_at = ?
+WHERE rule = ? AND json_extract(target, '$.id') = ? AND last_error <> '' AND next_at > ?`,
+			nanos(now), rule, targetID, nanos(now))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("expediting deliveries to %s/%s: %w", rule, targetID, err)
+	}
+	return int(n), nil
+}
+
 // PendingDeliveries implements Outbox.
 func (s *SQLite) PendingDeliveries(ctx context.Context) (int, error) {
 	var n int

@@ -47,6 +47,12 @@ type Findings interface {
 	// carry an RFC 3339 updatedAt. Concurrent calls on one id are
 	// serialized, so merge always sees the latest saved finding.
 	UpsertFinding(ctx context.Context, f finding.Finding, merge MergeFunc) (saved finding.Finding, created bool, err error)
+	// RecordBatch stores the findings of one agent batch and the agent's
+	// last sequence number in one transaction, each finding merged as
+	// UpsertFinding does: a batch resent after a crash is then either
+	// wholly stored already (and skipped by its sequence number) or not
+	// at all, never counted twice. merge may be called again on retry.
+	RecordBatch(ctx context.Context, agentID string, seq uint64, fs []finding.Finding, merge MergeFunc) ([]Upserted, error)
 	// GetFinding returns the finding with id, and whether it exists.
 	GetFinding(ctx context.Context, id string) (finding.Finding, bool, error)
 	// ListFindings returns the findings matching q, most recently updated
@@ -59,6 +65,12 @@ type Findings interface {
 	// counts as published when it is created; an archived one is never
 	// due. It returns how many findings were published.
 	PublishDue(ctx context.Context, cutoff time.Time, limit int, publish func(finding.Finding) []bus.Delivery) (int, error)
+}
+
+// Upserted is one finding as RecordBatch saved it.
+type Upserted struct {
+	Finding finding.Finding
+	Created bool
 }
 
 // Coverage persists one coverage document per resource.
@@ -121,9 +133,13 @@ type Outbox interface {
 	// ListDeadLetters returns the dead letters, oldest failure first.
 	ListDeadLetters(ctx context.Context) ([]DeadLetter, error)
 	// Redrive moves dead letters back to the outbox under their old IDs,
-	// due now with Attempts reset to zero. Unknown IDs are skipped; the
+	// due now with Attempts reset to zero and CreatedAt set to now (its
+	// age starts again). Unknown IDs are skipped; the
 	// count of moved rows is returned.
 	Redrive(ctx context.Context, ids []int64) (int, error)
+	// Expedite makes the deliveries of one rule target that wait to retry
+	// a failure (LastError set, NextAt after now) due at now.
+	Expedite(ctx context.Context, rule, targetID string, now time.Time) (int, error)
 	// PendingDeliveries counts outbox rows, leased ones included.
 	PendingDeliveries(ctx context.Context) (int, error)
 }

@@ -10,6 +10,8 @@
 // figures, in docs/delivery.md. They need mailpit (see internal/mailpittest)
 // but no kernel features and no root:
 //
-//	go test -count=1 -v -run 'SMTPOutage|KilledMidBurst' ./test/delivery
-//	go test -count=1 -run '^$' -bench 'Burst10k|FindingToMail' -benchtime 1x ./test/delivery
+//	go test -count=1 -v -timeout 20m ./test/delivery
+//	go test -count=1 -run '^$' -bench 'Burst10k|FindingToMail' -benchtime 1x -timeout 30m ./test/delivery
+//
+// -short skips the two-minute outage.
 package delivery

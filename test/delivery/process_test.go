@@ -136,3 +136,13 @@ func eventually(t testing.TB, timeout time.Duration, what string, cond func() bo
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// readTrimmed reads a one-value file the server wrote (token, address).
+func readTrimmed(t testing.TB, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("reading %s: %v", path, err)
+	}
+	return strings.TrimSpace(string(b))
+}

@@ -57,4 +57,9 @@ func testDeadLetters(t *testing.T, h Harness) {
 	if len(got) != 1 || got[0].ID != ds[0].ID || got[0].Attempts != 1 {
 		t.Fatalf("claim after redrive = %+v; want a under its old id, attempt 1", got)
 	}
+	// Its age counts from the redrive, so a maximum event age does not
+	// send it straight back to the dead letters.
+	if time.Since(got[0].CreatedAt) > time.Minute {
+		t.Fatalf("redriven delivery created at %v; want its age to start at the redrive", got[0].CreatedAt)
+	}
 }

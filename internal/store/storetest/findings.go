@@ -17,6 +17,7 @@ func testFindings(t *testing.T, h Harness) {
 	t.Run("FailedMergeWritesNothing", func(t *testing.T) { findingFailedTx(t, h.open(t)) })
 	t.Run("PanickingMergeRollsBack", func(t *testing.T) { findingPanic(t, h.open(t)) })
 	t.Run("PublishDue", func(t *testing.T) { findingPublishDue(t, h.open(t)) })
+	t.Run("RecordBatch", func(t *testing.T) { findingRecordBatch(t, h.open(t)) })
 	t.Run("GetMissing", func(t *testing.T) {
 		_, ok, err := h.open(t).GetFinding(ctx(t), "nope")
 		if err != nil || ok {
@@ -168,5 +169,37 @@ func findingPublishDue(t *testing.T, s store.Store) {
 	}
 	if n, err := s.PublishDue(ctx(t), now.Add(time.Hour), 10, publish); err != nil || n != 0 {
 		t.Fatalf("published once only: n %d, err %v", n, err)
+	}
+}
+
+// findingRecordBatch: a batch's findings and the agent's sequence number
+// are stored together, or not at all.
+func findingRecordBatch(t *testing.T, s store.Store) {
+	fs := []finding.Finding{
+		newFinding("b1", "Backdoor:Runtime/C&CActivity.B", 8, baseTime()),
+		newFinding("b2", "Backdoor:Runtime/C&CActivity.B", 8, baseTime()),
+		newFinding("b1", "Backdoor:Runtime/C&CActivity.B", 8, baseTime().Add(time.Second)),
+	}
+	got, err := s.RecordBatch(ctx(t), "agent-1", 7, fs, countMerge)
+	must(t, err)
+	if len(got) != 3 || !got[0].Created || !got[1].Created || got[2].Created || got[2].Finding.Service.Count != 2 {
+		t.Fatalf("batch results: %+v", got)
+	}
+	if seq, err := s.AgentLastSeq(ctx(t), "agent-1"); err != nil || seq != 7 {
+		t.Fatalf("last seq %d, %v; want 7", seq, err)
+	}
+	bad := func(prev *finding.Finding, next finding.Finding) (finding.Finding, []bus.Delivery) {
+		if next.ID == "b3" {
+			next.ID = "other"
+		}
+		return countMerge(prev, next)
+	}
+	_, err = s.RecordBatch(ctx(t), "agent-1", 8, []finding.Finding{newFinding("b2", "Backdoor:Runtime/C&CActivity.B", 8, baseTime()), newFinding("b3", "Backdoor:Runtime/C&CActivity.B", 8, baseTime())}, bad)
+	if !errors.Is(err, store.ErrInvalid) {
+		t.Fatalf("a failing batch: %v", err)
+	}
+	b2, _, _ := s.GetFinding(ctx(t), "b2")
+	if seq, _ := s.AgentLastSeq(ctx(t), "agent-1"); seq != 7 || b2.Service.Count != 1 {
+		t.Fatalf("a failed batch left seq %d and b2 count %d; want 7 and 1", seq, b2.Service.Count)
 	}
 }

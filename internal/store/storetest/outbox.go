@@ -17,6 +17,7 @@ func testOutbox(t *testing.T, h Harness) {
 	t.Run("Lease", func(t *testing.T) { outboxLease(t, h.open(t)) })
 	t.Run("Limit", func(t *testing.T) { outboxLimit(t, h.open(t)) })
 	t.Run("Defer", func(t *testing.T) { outboxDefer(t, h.open(t)) })
+	t.Run("Expedite", func(t *testing.T) { outboxExpedite(t, h.open(t)) })
 	t.Run("DefaultTimes", func(t *testing.T) {
 		s := h.open(t)
 		must(t, s.Enqueue(ctx(t), []bus.Delivery{{EventID: "e", Rule: "r", Payload: []byte(`{}`)}}))
@@ -179,5 +180,30 @@ func outboxDefer(t *testing.T, s store.Store) {
 	must(t, s.Defer(ctx(t), fresh[0].ID, t0))
 	if again := claim(t0.Add(time.Hour)); len(again) != 1 || again[0].Attempts != 1 {
 		t.Fatalf("claim after two Defers = %+v; want attempt 1", again)
+	}
+}
+
+// outboxExpedite: only the target's deliveries waiting to retry a failure
+// become due; fresh ones and other targets' keep their time.
+func outboxExpedite(t *testing.T, s store.Store) {
+	now := baseTime()
+	later := now.Add(time.Hour)
+	failed, fresh, other := newDelivery("failed", now), newDelivery("fresh", later), newDelivery("other", now)
+	other.Target.ID = "hook"
+	must(t, s.Enqueue(ctx(t), []bus.Delivery{failed, fresh, other}))
+	ds, err := s.Claim(ctx(t), now, 10, time.Minute)
+	must(t, err)
+	for _, d := range ds {
+		must(t, s.Retry(ctx(t), d.ID, later, "connection refused"))
+	}
+	n, err := s.Expedite(ctx(t), "rule-1", "mail", now)
+	must(t, err)
+	if n != 1 {
+		t.Fatalf("Expedite moved %d deliveries, want 1 (the failed one of that target)", n)
+	}
+	due, err := s.Claim(ctx(t), now, 10, time.Minute)
+	must(t, err)
+	if len(due) != 1 || due[0].EventID != "failed" {
+		t.Fatalf("due after Expedite: %+v", due)
 	}
 }
