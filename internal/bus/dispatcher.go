@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -17,7 +18,7 @@ import (
 // and counts the attempt about to be made: each returned Delivery.Attempts
 // includes it. Counting at claim time means a worker that crashes mid-send
 // still uses up an attempt, so a poison delivery cannot loop forever.
-// Complete removes a delivery; Retry makes it due again at next, recording
+// CompleteMany removes delivered deliveries (in one transaction); Retry makes it due again at next, recording
 // the error; Defer makes it due again at next without using up an attempt
 // (it takes back the one Claim counted, and keeps the last error): the
 // dispatcher chose not to send it, so the target's retry budget is
@@ -26,7 +27,7 @@ import (
 // which is what makes delivery at-least-once across crashes.
 type Outbox interface {
 	Claim(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]Delivery, error)
-	Complete(ctx context.Context, id int64) error
+	CompleteMany(ctx context.Context, ids []int64) error
 	Retry(ctx context.Context, id int64, next time.Time, lastErr string) error
 	Defer(ctx context.Context, id int64, next time.Time) error
 	DeadLetter(ctx context.Context, id int64, reason string) error
@@ -64,7 +65,7 @@ const (
 	DefaultBaseBackoff = time.Second
 	DefaultMaxBackoff  = 10 * time.Minute
 	DefaultBatch       = 16
-	DefaultWorkers     = 8
+	DefaultWorkers     = 16
 )
 
 // DispatcherConfig configures a Dispatcher. Zero values take the defaults.
@@ -153,58 +154,69 @@ func (d *Dispatcher) Kick() {
 
 // Run delivers until ctx is cancelled, then returns nil. Outbox errors are
 // logged and retried at the next poll: a database hiccup must not stop
-// delivery. Up to Workers sends run at once, and a worker that finishes
-// claims the next due delivery at once, so one slow target (a mail relay)
-// does not hold back deliveries to fast ones.
+// delivery. Workers take deliveries from a small local queue the claim
+// loop keeps filled, so one slow target (a mail relay) does not hold back
+// deliveries to fast ones; completions are written in batches (every
+// commit is an fsync, the bottleneck of a burst).
 func (d *Dispatcher) Run(ctx context.Context) error {
 	if d.cfg.Outbox == nil || d.cfg.Sender == nil {
 		return errors.New("dispatcher: Outbox and Sender are required")
 	}
-	slots := make(chan struct{}, d.cfg.Workers)
+	work := make(chan Delivery, d.cfg.Batch)
+	done := newCompleter(d.cfg.Outbox, d.cfg.Logger)
+	var inflight atomic.Int64
 	var wg sync.WaitGroup
-	defer wg.Wait()
+	for range d.cfg.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for del := range work {
+				d.deliver(ctx, del, done)
+				inflight.Add(-1)
+				d.Kick()
+			}
+		}()
+	}
+	go done.run()
+	defer func() { close(work); wg.Wait(); done.close() }()
+	d.claimLoop(ctx, work, &inflight)
+	return nil
+}
+
+// claimLoop keeps up to Workers+Batch deliveries claimed and queued.
+func (d *Dispatcher) claimLoop(ctx context.Context, work chan<- Delivery, inflight *atomic.Int64) {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
-		free := cap(slots) - len(slots)
-		claimed, err := d.claim(ctx, slots, &wg, free)
+		room := int64(d.cfg.Workers+d.cfg.Batch) - inflight.Load()
+		n := 0
+		var err error
+		if room > 0 {
+			var batch []Delivery
+			batch, err = d.cfg.Outbox.Claim(ctx, d.cfg.Now(), int(min(room, int64(d.cfg.Batch))), d.cfg.Lease)
+			inflight.Add(int64(len(batch)))
+			for _, del := range batch {
+				work <- del
+			}
+			n = len(batch)
+		}
 		if ctx.Err() != nil {
-			return nil
+			return
 		}
 		if err != nil {
 			d.cfg.Logger.Warn("outbox claim failed", "err", err)
 		}
-		if err == nil && free > 0 && claimed == min(free, d.cfg.Batch) && len(slots) < cap(slots) {
-			continue // more may be due already, and a worker is free
+		if err == nil && n > 0 && n == int(min(room, int64(d.cfg.Batch))) && inflight.Load() < int64(d.cfg.Workers+d.cfg.Batch) {
+			continue // more may be due already, and there is room
 		}
 		timer.Reset(d.cfg.Poll)
 		select {
 		case <-ctx.Done():
-			return nil
-		case <-d.kick: // new deliveries, or a worker became free
+			return
+		case <-d.kick: // new deliveries, or a worker finished one
 		case <-timer.C:
 		}
 	}
-}
-
-// claim takes up to free due deliveries and starts a worker for each.
-func (d *Dispatcher) claim(ctx context.Context, slots chan struct{}, wg *sync.WaitGroup, free int) (int, error) {
-	if free <= 0 {
-		return 0, nil
-	}
-	batch, err := d.cfg.Outbox.Claim(ctx, d.cfg.Now(), min(free, d.cfg.Batch), d.cfg.Lease)
-	if err != nil {
-		return 0, fmt.Errorf("claim: %w", err)
-	}
-	for _, del := range batch {
-		slots <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-slots; wg.Done(); d.Kick() }()
-			d.deliver(ctx, del)
-		}()
-	}
-	return len(batch), nil
 }
 
 // bookkeepingTimeout bounds the outbox calls after a send. They run detached
@@ -213,7 +225,7 @@ func (d *Dispatcher) claim(ctx context.Context, slots chan struct{}, wg *sync.Wa
 const bookkeepingTimeout = 10 * time.Second
 
 // deliver makes one attempt and records its outcome in the outbox.
-func (d *Dispatcher) deliver(ctx context.Context, del Delivery) {
+func (d *Dispatcher) deliver(ctx context.Context, del Delivery, done *completer) {
 	log := d.cfg.Logger.With("delivery", del.ID, "event", del.EventID, "rule", del.Rule, "target", del.Target.ID)
 	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), bookkeepingTimeout)
 	defer cancel()
@@ -235,10 +247,7 @@ func (d *Dispatcher) deliver(ctx context.Context, del Delivery) {
 	cancelSend()
 	key := bucketKey{rule: del.Rule, target: del.Target.ID}
 	if err == nil {
-		if cerr := d.cfg.Outbox.Complete(bctx, del.ID); cerr != nil {
-			log.Warn("delivered but not marked complete; it may be delivered again", "err", cerr)
-			return
-		}
+		done.add(del.ID)
 		log.Debug("delivered", "attempt", attemptOf(del))
 		d.recovered(bctx, log, key)
 		return

@@ -66,6 +66,15 @@ func (o *memOutbox) Complete(_ context.Context, id int64) error {
 	return o.finish(id, "done", "")
 }
 
+func (o *memOutbox) CompleteMany(ctx context.Context, ids []int64) error {
+	for _, id := range ids {
+		if err := o.Complete(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (o *memOutbox) DeadLetter(_ context.Context, id int64, reason string) error {
 	return o.finish(id, "dead", reason)
 }

@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"net/mail"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vigilsec/vigil/internal/bus"
@@ -194,9 +195,14 @@ const htmlLayout = `<!DOCTYPE html>
 </body></html>
 `
 
+// htmlTemplate is parsed (and escaped for its contexts) once: doing it per
+// mail cost most of the time to build one. A parsed template is read-only.
+var htmlTemplate = sync.OnceValues(func() (*template.Template, error) {
+	return template.New("email").Parse(htmlLayout)
+})
+
 func renderHTML(v emailView) (string, error) {
-	// Parsed per mail: a few microseconds, and no package-level state.
-	t, err := template.New("email").Parse(htmlLayout)
+	t, err := htmlTemplate()
 	if err != nil {
 		return "", fmt.Errorf("html layout: %w", err)
 	}

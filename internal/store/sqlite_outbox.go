@@ -124,6 +124,32 @@ func (s *SQLite) Complete(ctx context.Context, id int64) error {
 	return nil
 }
 
+// CompleteMany implements Outbox: one transaction for many completions,
+// which is what lets delivery keep up with a burst (every commit is an
+// fsync). Ids already gone are skipped.
+func (s *SQLite) CompleteMany(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, `DELETE FROM outbox WHERE id = ?`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, id := range ids {
+			if _, err := stmt.ExecContext(ctx, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("completing %d deliveries: %w", len(ids), err)
+	}
+	return nil
+}
+
 // Retry implements Outbox.
 func (s *SQLite) Retry(ctx context.Context, id int64, next time.Time, lastErr string) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {

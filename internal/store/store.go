@@ -137,6 +137,9 @@ type Outbox interface {
 	// age starts again). Unknown IDs are skipped; the
 	// count of moved rows is returned.
 	Redrive(ctx context.Context, ids []int64) (int, error)
+	// CompleteMany removes many delivered deliveries in one transaction;
+	// ids no longer in the outbox are skipped.
+	CompleteMany(ctx context.Context, ids []int64) error
 	// Expedite makes the deliveries of one rule target that wait to retry
 	// a failure (LastError set, NextAt after now) due at now.
 	Expedite(ctx context.Context, rule, targetID string, now time.Time) (int, error)

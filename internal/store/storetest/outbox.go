@@ -18,6 +18,7 @@ func testOutbox(t *testing.T, h Harness) {
 	t.Run("Limit", func(t *testing.T) { outboxLimit(t, h.open(t)) })
 	t.Run("Defer", func(t *testing.T) { outboxDefer(t, h.open(t)) })
 	t.Run("Expedite", func(t *testing.T) { outboxExpedite(t, h.open(t)) })
+	t.Run("CompleteMany", func(t *testing.T) { outboxCompleteMany(t, h.open(t)) })
 	t.Run("DefaultTimes", func(t *testing.T) {
 		s := h.open(t)
 		must(t, s.Enqueue(ctx(t), []bus.Delivery{{EventID: "e", Rule: "r", Payload: []byte(`{}`)}}))
@@ -206,4 +207,16 @@ func outboxExpedite(t *testing.T, s store.Store) {
 	if len(due) != 1 || due[0].EventID != "failed" {
 		t.Fatalf("due after Expedite: %+v", due)
 	}
+}
+
+func outboxCompleteMany(t *testing.T, s store.Store) {
+	now := baseTime()
+	must(t, s.Enqueue(ctx(t), []bus.Delivery{newDelivery("a", now), newDelivery("b", now), newDelivery("c", now)}))
+	ds, err := s.Claim(ctx(t), now, 10, time.Minute)
+	must(t, err)
+	must(t, s.CompleteMany(ctx(t), []int64{ds[0].ID, ds[2].ID, 999999}))
+	if n, _ := s.PendingDeliveries(ctx(t)); n != 1 {
+		t.Fatalf("pending after CompleteMany: %d, want 1", n)
+	}
+	must(t, s.CompleteMany(ctx(t), nil))
 }
