@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,7 +14,7 @@ import (
 func runFilters(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	const usage = "usage: vigil filters list|put NAME --file FILTER.json|delete NAME"
 	if len(args) == 0 {
-		return fmt.Errorf(usage)
+		return errors.New(usage)
 	}
 	f := newClientFlags("filters "+args[0], stderr)
 	file := f.fs.String("file", "", `filter JSON: {"action":"ARCHIVE","rank":1,"findingCriteria":{"criterion":{…}}}`)
@@ -50,7 +51,7 @@ func runFilters(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	case args[0] == "delete" && len(pos) == 1:
 		return c.DeleteFilter(ctx, pos[0])
 	}
-	return fmt.Errorf(usage)
+	return errors.New(usage)
 }
 
 func printFilters(w io.Writer, fs []finding.Filter, asJSON bool) error {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -12,7 +13,7 @@ import (
 func runTopics(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	const usage = "usage: vigil topics list|put NAME [--display-name S]|delete NAME|subscribe NAME --protocol P --endpoint E|subscriptions NAME|unsubscribe ID"
 	if len(args) == 0 {
-		return fmt.Errorf(usage)
+		return errors.New(usage)
 	}
 	f := newClientFlags("topics "+args[0], stderr)
 	display := f.fs.String("display-name", "", "topic display name, for put")
@@ -28,7 +29,7 @@ func runTopics(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	one := func() (string, error) {
 		if len(pos) != 1 {
-			return "", fmt.Errorf(usage)
+			return "", errors.New(usage)
 		}
 		return pos[0], nil
 	}

@@ -88,9 +88,9 @@ func (s *SQLite) Claim(ctx context.Context, now time.Time, limit int, lease time
 	var out []bus.Delivery
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `
-UPDATE outbox SET next_at = ?, attempts = attempts + 1
+UPDATE outbox SET next_at = ?, leased_until = ?, attempts = attempts + 1
 WHERE id IN (SELECT id FROM outbox WHERE next_at <= ? ORDER BY next_at, id LIMIT ?)
-RETURNING `+deliveryColumns, nanos(now.Add(lease)), nanos(now), limit)
+RETURNING `+deliveryColumns, nanos(now.Add(lease)), nanos(now.Add(lease)), nanos(now), limit)
 		if err != nil {
 			return err
 		}
@@ -153,7 +153,7 @@ func (s *SQLite) CompleteMany(ctx context.Context, ids []int64) error {
 // Retry implements Outbox.
 func (s *SQLite) Retry(ctx context.Context, id int64, next time.Time, lastErr string) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		return execOne(ctx, tx, `UPDATE outbox SET next_at = ?, last_error = ? WHERE id = ?`,
+		return execOne(ctx, tx, `UPDATE outbox SET next_at = ?, last_error = ?, leased_until = 0 WHERE id = ?`,
 			nanos(next), lastErr, id)
 	})
 	if err != nil {
@@ -167,7 +167,7 @@ func (s *SQLite) Retry(ctx context.Context, id int64, next time.Time, lastErr st
 // stays at 0.
 func (s *SQLite) Defer(ctx context.Context, id int64, next time.Time) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		return execOne(ctx, tx, `UPDATE outbox SET next_at = ?, attempts = max(attempts - 1, 0) WHERE id = ?`,
+		return execOne(ctx, tx, `UPDATE outbox SET next_at = ?, leased_until = 0, attempts = max(attempts - 1, 0) WHERE id = ?`,
 			nanos(next), id)
 	})
 	if err != nil {
@@ -181,8 +181,8 @@ func (s *SQLite) Expedite(ctx context.Context, rule, targetID string, now time.T
 	var n int64
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE outbox SET next_at = ?
-WHERE rule = ? AND json_extract(target, '$.id') = ? AND last_error <> '' AND next_at > ?`,
-			nanos(now), rule, targetID, nanos(now))
+WHERE rule = ? AND json_extract(target, '$.id') = ? AND last_error <> '' AND next_at > ? AND leased_until <= ?`,
+			nanos(now), rule, targetID, nanos(now), nanos(now))
 		if err != nil {
 			return err
 		}

@@ -12,7 +12,7 @@ import (
 // It is a function over constants rather than a package variable so nothing
 // can alter it at run time.
 func sqliteMigrations() []string {
-	return []string{schemaV1, schemaV2, schemaV3, schemaV4}
+	return []string{schemaV1, schemaV2, schemaV3, schemaV4, schemaV5}
 }
 
 // schemaV1 is the initial schema.
@@ -151,4 +151,11 @@ CREATE TABLE filters (
 	rank INTEGER NOT NULL,
 	doc  TEXT NOT NULL -- the filter JSON
 ) WITHOUT ROWID;
+`
+
+// schemaV5 tells a leased row (being sent by some dispatcher) from one
+// waiting for its retry: Expedite must only touch the latter, or a send in
+// flight would be claimed and sent a second time.
+const schemaV5 = `
+ALTER TABLE outbox ADD COLUMN leased_until INTEGER NOT NULL DEFAULT 0;
 `

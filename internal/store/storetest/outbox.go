@@ -197,10 +197,20 @@ func outboxExpedite(t *testing.T, s store.Store) {
 	for _, d := range ds {
 		must(t, s.Retry(ctx(t), d.ID, later, "connection refused"))
 	}
+	// A delivery being sent (leased) is never expedited: it would be sent
+	// twice.
+	leased := newDelivery("leased", now)
+	must(t, s.Enqueue(ctx(t), []bus.Delivery{leased}))
+	ls, err := s.Claim(ctx(t), now, 1, time.Hour)
+	must(t, err)
+	must(t, s.Retry(ctx(t), ls[0].ID, now, "timeout"))
+	if again, err := s.Claim(ctx(t), now, 1, time.Hour); err != nil || len(again) != 1 || again[0].EventID != "leased" {
+		t.Fatalf("re-claim of the leased row: %+v %v", again, err)
+	}
 	n, err := s.Expedite(ctx(t), "rule-1", "mail", now)
 	must(t, err)
 	if n != 1 {
-		t.Fatalf("Expedite moved %d deliveries, want 1 (the failed one of that target)", n)
+		t.Fatalf("Expedite moved %d deliveries, want 1 (the failed one of that target, not the leased one)", n)
 	}
 	due, err := s.Claim(ctx(t), now, 10, time.Minute)
 	must(t, err)
