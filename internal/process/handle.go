@@ -57,6 +57,10 @@ func (t *Table) handleExec(p *event.Process) {
 		return
 	}
 	e := &entry{proc: *p, ticks: ticks, exe: exeKey(t.cfg.ProcRoot, p.PID)}
+	// A new image is hashed here, before its first event is shipped, when
+	// it is small (most binaries): findings then always carry the
+	// executable's SHA-256. Larger ones are hashed in the background.
+	e.proc.ExecutableSHA256 = t.hasher.sumNow(p.PID, e.exe, t.cfg.SyncHashBytes)
 	t.fillFromProc(&e.proc)
 	if e.proc.User == "" {
 		e.proc.User = t.users.lookup(p.PID, p.UID)

@@ -83,6 +83,41 @@ func (h *hasher) sum(pid uint32, key fileKey) string {
 	return ""
 }
 
+// sumNow is sum, but computes an unknown digest at once when the file is
+// at most syncMax bytes (cached like the background ones).
+func (h *hasher) sumNow(pid uint32, key fileKey, syncMax int64) string {
+	if key == (fileKey{}) {
+		return ""
+	}
+	h.mu.Lock()
+	s, ok := h.sums[key]
+	h.mu.Unlock()
+	if ok {
+		if s == tooLarge {
+			return ""
+		}
+		return s
+	}
+	if key.size > syncMax {
+		return h.sum(pid, key)
+	}
+	s, err := h.hash(hashJob{pid: pid, key: key})
+	if err != nil || s == tooLarge {
+		return h.sum(pid, key)
+	}
+	h.store(key, s)
+	return s
+}
+
+func (h *hasher) store(key fileKey, s string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.sums) >= maxHashCache {
+		h.sums = map[fileKey]string{}
+	}
+	h.sums[key] = s
+}
+
 func (h *hasher) run() {
 	defer h.wg.Done()
 	for {

@@ -131,6 +131,11 @@ func TestExecEventRealProcess(t *testing.T) {
 	if os.Getuid() == 0 && ev.Process.User != "root" {
 		t.Errorf("User %q, want root", ev.Process.User)
 	}
+	// The exec event itself carries the digest: a finding raised by the
+	// process's first connect must not lack it.
+	if want := fileSHA256(t, snap.proc.ExecutablePath); ev.Process.ExecutableSHA256 != want {
+		t.Errorf("exec event digest %q, want %q", ev.Process.ExecutableSHA256, want)
+	}
 }
 
 func checkCgroupID(t *testing.T, id uint64) {

@@ -26,6 +26,11 @@ type Config struct {
 	MaxEntries   int           // default 65536; the oldest exited are evicted first
 	ExitedTTL    time.Duration // exited processes are kept this long for late events (default 30s)
 	HashMaxBytes int64         // executables larger than this are not hashed (default 64 MiB)
+	// SyncHashBytes: a newly exec'd executable up to this size is hashed
+	// before its first event leaves the table, larger ones in the
+	// background (default 16 MiB, a few milliseconds at most, once per
+	// binary).
+	SyncHashBytes int64
 
 	// CgroupRoot is the cgroup2 mount; "" = /sys/fs/cgroup if it is cgroup2,
 	// else /sys/fs/cgroup/unified (v1 hybrid).
@@ -82,6 +87,9 @@ func NewTable(cfg Config) (*Table, error) {
 	}
 	if cfg.ExitedTTL <= 0 {
 		cfg.ExitedTTL = 30 * time.Second
+	}
+	if cfg.SyncHashBytes <= 0 {
+		cfg.SyncHashBytes = 16 << 20
 	}
 	if cfg.HashMaxBytes <= 0 {
 		cfg.HashMaxBytes = 64 << 20
