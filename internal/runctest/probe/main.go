@@ -22,6 +22,10 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Println("ok")
+	// Stay a moment, as a real client reading its answer would: a process
+	// that is gone within a millisecond of its connect leaves the agent no
+	// /proc/<pid>/exe to hash.
+	time.Sleep(200 * time.Millisecond)
 }
 
 func run(args []string) error {
