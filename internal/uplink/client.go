@@ -25,7 +25,7 @@ type Config struct {
 	Token             string // enrollment token
 	Agent             wire.AgentInfo
 	BatchMax          int           // events per batch; default 256
-	FlushInterval     time.Duration // longest an event waits for its batch to fill; default 100ms
+	FlushInterval     time.Duration // longest an event waits for its batch to fill; default 25ms: detection latency is the point, and a batch costs the server one transaction
 	HeartbeatInterval time.Duration // default 5s
 	BufferEvents      int           // events queued before Send drops; default 65536
 	StatsFunc         func() SensorStats
@@ -98,7 +98,7 @@ func setDefaults(cfg *Config) {
 	if cfg.BufferEvents == 0 {
 		cfg.BufferEvents = 65536
 	}
-	def(&cfg.FlushInterval, 100*time.Millisecond)
+	def(&cfg.FlushInterval, 25*time.Millisecond)
 	def(&cfg.HeartbeatInterval, 5*time.Second)
 	def(&cfg.MinBackoff, 100*time.Millisecond)
 	def(&cfg.MaxBackoff, 10*time.Second)
