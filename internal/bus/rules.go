@@ -219,7 +219,7 @@ func validateWebhook(w *WebhookTarget) error {
 	}
 	seen := make(map[string]string, len(w.Headers))
 	for name, value := range w.Headers {
-		if err := validateWebhookHeader(name, value); err != nil {
+		if err := ValidateWebhookHeader(name, value); err != nil {
 			return fmt.Errorf("webhook.headers[%q]: %w", name, err)
 		}
 		canon := textproto.CanonicalMIMEHeaderKey(name)
@@ -231,12 +231,13 @@ func validateWebhook(w *WebhookTarget) error {
 	return nil
 }
 
-// validateWebhookHeader refuses names that are not HTTP tokens, values that
+// ValidateWebhookHeader refuses names that are not HTTP tokens, values that
 // could split the request (CR, LF, NUL), and headers vigil sets itself:
 // letting a target override Content-Type or the X-Vigil-* headers would let
 // it forge what receivers rely on (signature, event id). internal/notify
-// applies the same list when it builds the request.
-func validateWebhookHeader(name, value string) error {
+// calls it again when it builds the request, for targets stored before a
+// rule was tightened.
+func ValidateWebhookHeader(name, value string) error {
 	if name == "" || strings.IndexFunc(name, func(r rune) bool { return !isTokenRune(r) }) >= 0 {
 		return errors.New("name is not a valid HTTP header name")
 	}

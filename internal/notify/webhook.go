@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/textproto"
 	"strconv"
 	"strings"
 	"time"
@@ -71,7 +70,7 @@ func BuildWebhook(t bus.WebhookTarget, eventID string, payload []byte, now time.
 		h.Set(HeaderSignature, SignWebhook(t.Secret, ts, payload))
 	}
 	for name, value := range t.Headers {
-		if err := checkCustomHeader(name, value); err != nil {
+		if err := bus.ValidateWebhookHeader(name, value); err != nil {
 			return WebhookRequest{}, fmt.Errorf("webhook: header %q: %w", name, err)
 		}
 		h.Set(name, value)
@@ -113,36 +112,6 @@ func headerValue(s string) string {
 		}
 		return r
 	}, s)
-}
-
-// checkCustomHeader mirrors the bus's validation of webhook headers, so a
-// target stored before that validation existed cannot override what vigil
-// sets or smuggle a line break into the request.
-func checkCustomHeader(name, value string) error {
-	if name == "" || strings.IndexFunc(name, func(r rune) bool { return !isTokenRune(r) }) >= 0 {
-		return errors.New("not a valid header name")
-	}
-	canon := textproto.CanonicalMIMEHeaderKey(name)
-	switch canon {
-	case "Content-Type", "Content-Length", "Host", "Transfer-Encoding", "Connection":
-		return fmt.Errorf("%s is set by vigil", canon)
-	}
-	if strings.HasPrefix(canon, "X-Vigil-") {
-		return errors.New("X-Vigil-* headers are set by vigil")
-	}
-	if strings.IndexFunc(value, func(r rune) bool { return r != '\t' && (r < ' ' || r == 0x7f) }) >= 0 {
-		return errors.New("value contains control characters")
-	}
-	return nil
-}
-
-// isTokenRune reports whether r may appear in a header name (RFC 9110 token).
-func isTokenRune(r rune) bool {
-	switch {
-	case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
-		return true
-	}
-	return strings.ContainsRune("!#$%&'*+-.^_`|~", r)
 }
 
 // WebhookSender delivers webhook targets.
