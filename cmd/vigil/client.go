@@ -59,6 +59,17 @@ func (f *clientFlags) client() (*api.Client, error) {
 	return api.NewClient(server, token), nil
 }
 
+// parse reads the command's flags (which may follow its positional
+// arguments) and makes the API client; it returns the positionals.
+func (f *clientFlags) parse(args []string) ([]string, *api.Client, error) {
+	pos, err := parseInterleaved(f.fs, args)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := f.client()
+	return pos, c, err
+}
+
 func printJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

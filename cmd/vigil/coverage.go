@@ -14,10 +14,7 @@ func runCoverage(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return fmt.Errorf("usage: vigil coverage list [--json]")
 	}
 	f := newClientFlags("coverage list", stderr)
-	if _, err := parseInterleaved(f.fs, args[1:]); err != nil {
-		return err
-	}
-	c, err := f.client()
+	_, c, err := f.parse(args[1:])
 	if err != nil {
 		return err
 	}

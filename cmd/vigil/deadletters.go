@@ -15,11 +15,7 @@ func runDeadLetters(ctx context.Context, args []string, stdout, stderr io.Writer
 		return fmt.Errorf("usage: vigil dead-letters list|redrive [ID…]")
 	}
 	f := newClientFlags("dead-letters "+args[0], stderr)
-	pos, err := parseInterleaved(f.fs, args[1:])
-	if err != nil {
-		return err
-	}
-	c, err := f.client()
+	pos, c, err := f.parse(args[1:])
 	if err != nil {
 		return err
 	}

@@ -18,11 +18,7 @@ func runFilters(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	f := newClientFlags("filters "+args[0], stderr)
 	file := f.fs.String("file", "", `filter JSON: {"action":"ARCHIVE","rank":1,"findingCriteria":{"criterion":{…}}}`)
-	pos, err := parseInterleaved(f.fs, args[1:])
-	if err != nil {
-		return err
-	}
-	c, err := f.client()
+	pos, c, err := f.parse(args[1:])
 	if err != nil {
 		return err
 	}

@@ -16,11 +16,7 @@ func runFindings(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	f := newClientFlags("findings "+args[0], stderr)
 	var types stringList
 	f.fs.Var(&types, "type", "finding type; repeatable (list: filter; sample: types to make, all 46 when none)")
-	pos, err := parseInterleaved(f.fs, args[1:])
-	if err != nil {
-		return err
-	}
-	c, err := f.client()
+	pos, c, err := f.parse(args[1:])
 	if err != nil {
 		return err
 	}

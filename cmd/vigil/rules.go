@@ -27,11 +27,7 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	f.fs.Var(&emails, "email", "email target address; repeatable, for put")
 	var tf targetFlags
 	tf.register(f.fs)
-	pos, err := parseInterleaved(f.fs, args[1:])
-	if err != nil {
-		return err
-	}
-	c, err := f.client()
+	pos, c, err := f.parse(args[1:])
 	if err != nil {
 		return err
 	}

@@ -19,11 +19,7 @@ func runTopics(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	display := f.fs.String("display-name", "", "topic display name, for put")
 	protocol := f.fs.String("protocol", "email", "email, email-json, webhook or slack, for subscribe")
 	endpoint := f.fs.String("endpoint", "", "address or URL, for subscribe")
-	pos, err := parseInterleaved(f.fs, args[1:])
-	if err != nil {
-		return err
-	}
-	c, err := f.client()
+	pos, c, err := f.parse(args[1:])
 	if err != nil {
 		return err
 	}
