@@ -24,13 +24,21 @@ const welcomeTimeout = 30 * time.Second
 // session runs one stream: Hello, Welcome, resend of unsettled batches,
 // then batches and heartbeats until the stream fails or ctx ends.
 func (c *Client) session(ctx context.Context, client pb.IngestClient) (welcomed bool, err error) {
-	ctx, cancel := context.WithCancel(ctx)
+	// The stream outlives ctx by the drain on shutdown (see drain), so
+	// its context is ctx's values without its cancellation.
+	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel() // also ends the receive goroutine
-	stream, err := client.Connect(ctx)
+	stop := context.AfterFunc(ctx, func() {
+		if !c.connected.Load() {
+			cancel() // nothing to drain: do not wait for a Welcome
+		}
+	})
+	defer stop()
+	stream, err := client.Connect(sctx)
 	if err != nil {
 		return false, fmt.Errorf("open stream: %w", err)
 	}
-	msgs, errc := receive(ctx, stream)
+	msgs, errc := receive(sctx, stream)
 	hello := &pb.AgentMessage{Msg: &pb.AgentMessage_Hello{Hello: wire.AgentInfoToProto(c.cfg.Agent)}}
 	if err := stream.Send(hello); err != nil {
 		return false, c.streamErr(err, msgs, errc)
@@ -75,6 +83,7 @@ func (c *Client) pump(ctx context.Context, stream pb.Ingest_ConnectClient, msgs 
 		var err error
 		select {
 		case <-ctx.Done():
+			c.drain(stream, msgs, errc)
 			return ctx.Err()
 		case err = <-errc:
 			return err
@@ -95,6 +104,42 @@ func (c *Client) pump(ctx context.Context, stream pb.Ingest_ConnectClient, msgs 
 		}
 		if err != nil {
 			return c.streamErr(err, msgs, errc)
+		}
+	}
+}
+
+// drainTimeout bounds how long a stopping agent waits for the server to
+// acknowledge what it still holds.
+const drainTimeout = 2 * time.Second
+
+// drain runs when the agent stops: it sends the events still queued and
+// the partial batch, then waits (at most drainTimeout) for their acks, so a
+// clean shutdown does not lose the last events before the stop.
+func (c *Client) drain(stream pb.Ingest_ConnectClient, msgs <-chan *pb.ServerMessage, errc <-chan error) {
+	for more := true; more; {
+		select {
+		case ev := <-c.queue:
+			if c.sendAll(stream, c.enqueue(ev)) != nil {
+				return
+			}
+		default:
+			more = false
+		}
+	}
+	if c.sendAll(stream, []*batch{c.box.cut()}) != nil {
+		return
+	}
+	deadline := time.NewTimer(drainTimeout)
+	defer deadline.Stop()
+	for len(c.box.pending) > 0 {
+		select {
+		case m := <-msgs:
+			c.onMessage(m)
+		case <-errc:
+			return
+		case <-deadline.C:
+			c.log.Warn("stopping with unacknowledged events", "batches", len(c.box.pending))
+			return
 		}
 	}
 }

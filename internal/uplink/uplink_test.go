@@ -230,3 +230,27 @@ func TestNewValidates(t *testing.T) {
 		t.Fatal("missing TLS accepted")
 	}
 }
+
+// TestStopDrainsWhatIsQueued: an agent stopped right after handing over
+// events (SIGTERM) sends them and waits for their acks before returning.
+func TestStopDrainsWhatIsQueued(t *testing.T) {
+	srvTLS, cliTLS := ingesttest.TLS(t)
+	rec := ingesttest.NewRecorder()
+	addr, _ := ingesttest.Serve(t, ingest.Config{TLS: srvTLS, Token: token, Handler: rec}, "127.0.0.1:0")
+	c := newClient(t, addr, cliTLS, func(cfg *uplink.Config) { cfg.FlushInterval = time.Hour })
+	stop := run(t, c)
+	ingesttest.WaitFor(t, waitMax, "connected", c.Connected)
+	const n = 300 // six full batches and a partial one the flush timer would hold for an hour
+	for pid := uint32(1); pid <= n; pid++ {
+		if !c.Send(execEvent(pid)) {
+			t.Fatalf("Send %d refused", pid)
+		}
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	exactlyOnce(t, rec.Events(agentID), n)
+	if st := c.Stats(); st.Acked != n {
+		t.Fatalf("acked %d of %d before Run returned", st.Acked, n)
+	}
+}
