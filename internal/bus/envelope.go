@@ -2,12 +2,11 @@ package bus
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/vigilsec/vigil/internal/finding"
 )
 
@@ -106,23 +105,11 @@ func newEnvelope(detailType, account, region string, detail []byte, id string, n
 // NewEventID returns a random (version 4) UUID, the form EventBridge uses for
 // event ids, so consumers that de-duplicate on `id` treat ours alike.
 func NewEventID() (string, error) {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
+	u, err := uuid.NewRandom()
+	if err != nil {
 		return "", fmt.Errorf("event id: %w", err)
 	}
-	b[6] = b[6]&0x0f | 0x40 // version 4
-	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
-	var out [36]byte
-	hex.Encode(out[0:8], b[0:4])
-	out[8] = '-'
-	hex.Encode(out[9:13], b[4:6])
-	out[13] = '-'
-	hex.Encode(out[14:18], b[6:8])
-	out[18] = '-'
-	hex.Encode(out[19:23], b[8:10])
-	out[23] = '-'
-	hex.Encode(out[24:36], b[10:16])
-	return string(out[:]), nil
+	return u.String(), nil
 }
 
 // IsHealthDetailType reports whether dt is a runtime coverage health event.

@@ -1,10 +1,10 @@
 package process
 
 import (
-	"crypto/sha1"
-	"encoding/hex"
 	"strconv"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // uuidNamespace is the fixed namespace for vigil process UUIDs (as in RFC 4122
@@ -27,23 +27,5 @@ func UUID(bootID string, pid uint32, start time.Time) string {
 	name = append(name, '/')
 	name = strconv.AppendInt(name, start.Round(time.Millisecond).UnixMilli(), 10)
 
-	h := sha1.New()
-	h.Write(uuidNamespace[:])
-	h.Write(name)
-	var u [16]byte
-	copy(u[:], h.Sum(nil))
-	u[6] = (u[6] & 0x0f) | 0x50 // version 5
-	u[8] = (u[8] & 0x3f) | 0x80 // RFC 4122 variant
-
-	var out [36]byte
-	hex.Encode(out[0:8], u[0:4])
-	out[8] = '-'
-	hex.Encode(out[9:13], u[4:6])
-	out[13] = '-'
-	hex.Encode(out[14:18], u[6:8])
-	out[18] = '-'
-	hex.Encode(out[19:23], u[8:10])
-	out[23] = '-'
-	hex.Encode(out[24:], u[10:16])
-	return string(out[:])
+	return uuid.NewSHA1(uuid.UUID(uuidNamespace), name).String()
 }

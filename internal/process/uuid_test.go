@@ -31,3 +31,12 @@ func TestUUID(t *testing.T) {
 		}
 	}
 }
+
+// TestUUIDIsStable pins one value: a process UUID must not change between
+// vigil versions, or findings and lineages would stop matching up.
+func TestUUIDIsStable(t *testing.T) {
+	got := UUID("4b1c5e0a-7f0e-4d3b-9a61-2f8e6c1d0a11", 4242, time.Date(2026, 6, 1, 10, 0, 0, 123456789, time.UTC))
+	if want := "e9cd307e-759e-5805-8c44-dd550efb3eff"; got != want {
+		t.Fatalf("UUID = %s, want %s", got, want)
+	}
+}

@@ -5,43 +5,14 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
-)
 
-var (
-	buildOnce sync.Once
-	vigilBin  string
-	buildErr  error
+	"github.com/vigilsec/vigil/internal/buildtest"
 )
-
-// vigilBinary builds cmd/vigil once per test binary: the tests run what
-// users run, not the server package in-process, so a crash is a real
-// process death and a restart really re-reads the data directory.
-func vigilBinary(t testing.TB) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "vigil-delivery-bin")
-		if err != nil {
-			buildErr = fmt.Errorf("making build directory: %w", err)
-			return
-		}
-		vigilBin = filepath.Join(dir, "vigil")
-		out, err := exec.Command("go", "build", "-o", vigilBin, "github.com/vigilsec/vigil/cmd/vigil").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %w: %s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return vigilBin
-}
 
 // proc is one run of a vigil process, stopped by its PID only.
 type proc struct {
@@ -145,4 +116,11 @@ func readTrimmed(t testing.TB, path string) string {
 		t.Fatalf("reading %s: %v", path, err)
 	}
 	return strings.TrimSpace(string(b))
+}
+
+// vigilBinary is cmd/vigil, built once per test binary: the tests run what
+// users run, not the server package in-process, so a crash is a real
+// process death and a restart really re-reads the data directory.
+func vigilBinary(t testing.TB) string {
+	return buildtest.Binary(t, "github.com/vigilsec/vigil/cmd/vigil")
 }

@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -18,36 +17,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigilsec/vigil/internal/buildtest"
 	"github.com/vigilsec/vigil/internal/coverage"
 	"github.com/vigilsec/vigil/internal/finding"
 )
-
-var (
-	buildOnce sync.Once
-	vigilBin  string
-	buildErr  error
-)
-
-// vigilBinary builds cmd/vigil once per test run.
-func vigilBinary(t testing.TB) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "vigil-e2e-bin")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		vigilBin = filepath.Join(dir, "vigil")
-		out, err := exec.Command("go", "build", "-o", vigilBin, "github.com/vigilsec/vigil/cmd/vigil").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v: %s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return vigilBin
-}
 
 // proc is a vigil process started by a test and stopped by PID.
 type proc struct {
@@ -192,4 +165,9 @@ func readFile(t testing.TB, path string) string {
 
 func withTimeout(d time.Duration) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), d)
+}
+
+// vigilBinary is cmd/vigil, built once per test binary.
+func vigilBinary(t testing.TB) string {
+	return buildtest.Binary(t, "github.com/vigilsec/vigil/cmd/vigil")
 }
