@@ -6,7 +6,6 @@ package agent
 import (
 	"context"
 	"crypto/tls"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -74,13 +73,16 @@ func New(cfg Config) (*Agent, error) {
 	if a.table, err = process.NewTable(process.Config{BootTime: boot.Boot}); err != nil {
 		return nil, fmt.Errorf("making process table: %w", err)
 	}
-	if a.resolver, err = container.NewResolver(cfg.Container); err != nil {
-		return nil, fmt.Errorf("making container resolver: %w", err)
-	}
 	scfg := cfg.Sensor
 	scfg.ExcludePIDs = append(scfg.ExcludePIDs, uint32(os.Getpid()))
 	if a.sensor, err = sensor.New(scfg); err != nil {
 		return nil, fmt.Errorf("loading sensor: %w", err)
+	}
+	ccfg := cfg.Container
+	ccfg.KnownPath = a.sensor.CgroupPath
+	if a.resolver, err = container.NewResolver(ccfg); err != nil {
+		a.sensor.Close()
+		return nil, fmt.Errorf("making container resolver: %w", err)
 	}
 	a.attached.Store(true)
 	// Seed after attaching, so no process started in between is missed.
@@ -132,39 +134,13 @@ func (a *Agent) Run(ctx context.Context) error {
 	if a.up != nil {
 		g.Go(func() error { return a.up.Run(gctx) })
 	}
-	g.Go(func() error { return a.pump(gctx, events) })
+	staged := make(chan event.Event, stagedEvents)
+	g.Go(func() error { return a.capture(gctx, events, staged) })
+	g.Go(func() error { return a.ship(gctx, staged) })
 	a.log.Info("agent running", "id", a.info.ID, "kind", a.info.Kind, "server", a.cfg.Server)
 	err := g.Wait()
 	if errors.Is(err, context.Canceled) {
 		err = nil
 	}
 	return err
-}
-
-// pump enriches each event and ships it.
-func (a *Agent) pump(ctx context.Context, events <-chan event.Event) error {
-	var enc *json.Encoder
-	if a.cfg.Output != nil {
-		enc = json.NewEncoder(a.cfg.Output)
-	}
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case ev := <-events:
-			a.enrich(&ev)
-			if enc != nil {
-				if err := enc.Encode(jsonEvent(ev)); err != nil {
-					return fmt.Errorf("writing event: %w", err)
-				}
-				continue
-			}
-			a.up.Send(ev)
-		}
-	}
-}
-
-func (a *Agent) enrich(ev *event.Event) {
-	a.table.Handle(ev)
-	ev.Container = a.resolver.Lookup(ev.Process.CgroupID, ev.Process.PID)
 }

@@ -3,6 +3,9 @@ package agent
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -80,4 +83,85 @@ func TestOutputJSONEnrichesContainerEvents(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// gatedWriter blocks every Write until open is closed: an uplink that is
+// slow, or a ship stage busy hashing.
+type gatedWriter struct {
+	open chan struct{}
+	syncBuffer
+}
+
+func (g *gatedWriter) Write(p []byte) (int, error) {
+	<-g.open
+	return g.syncBuffer.Write(p)
+}
+
+// TestLateShipKeepsContainerAndDigest holds the agent's output until a
+// short-lived container has exited and runc has deleted it (its processes,
+// /proc entries, cgroup and state are gone). The events shipped afterwards
+// still name the container and carry the executable's SHA-256.
+func TestLateShipKeepsContainerAndDigest(t *testing.T) {
+	kerneltest.Require(t, "root", "btf", "runc", "busybox")
+	out := &gatedWriter{open: make(chan struct{})}
+	ag, err := New(Config{StateDir: t.TempDir(), Output: out, Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- ag.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}()
+	rctx, rcancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer rcancel()
+	res, err := runctest.Run(rctx, t, runctest.Spec{Args: []string{"/bin/busybox", "true"}})
+	if err != nil || res.ExitCode != 0 {
+		t.Fatalf("container: %v %+v", err, res)
+	}
+	close(out.open)
+	want := `"executableSha256":"` + fileSHA256(t, busyboxPath(t)) + `"`
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var line string
+		for _, l := range strings.Split(out.String(), "\n") {
+			if strings.Contains(l, `"kind":"KIND_EXEC"`) && strings.Contains(l, `"id":"`+res.ID+`"`) {
+				line = l
+			}
+		}
+		if line != "" {
+			if !strings.Contains(line, want) || !strings.Contains(line, `"runtime":"runc"`) {
+				t.Fatalf("exec event %s: want %s and runtime runc", line, want)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no exec event from container %s in:\n%.3000s", res.ID, out.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func busyboxPath(t *testing.T) string {
+	for _, p := range []string{"/bin/busybox", "/usr/bin/busybox"} {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	t.Fatal("no busybox")
+	return ""
+}
+
+func fileSHA256(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
 }

@@ -30,25 +30,33 @@ type cgroupIndex struct {
 	root      string
 	procRoot  string
 	minRescan time.Duration
+	known     func(id uint64) (string, bool) // nil = none
 
 	mu       sync.Mutex
 	byID     map[uint64]string
 	lastScan time.Time
 }
 
-func newCgroupIndex(root, procRoot string, minRescan time.Duration) *cgroupIndex {
-	return &cgroupIndex{root: root, procRoot: procRoot, minRescan: minRescan, byID: map[uint64]string{}}
+func newCgroupIndex(root, procRoot string, minRescan time.Duration, known func(uint64) (string, bool)) *cgroupIndex {
+	return &cgroupIndex{root: root, procRoot: procRoot, minRescan: minRescan, known: known, byID: map[uint64]string{}}
 }
 
-// pathOf returns the path of cgroup id: from the index; else from pid's
-// /proc/<pid>/cgroup when that cgroup's inode is id; else after a rescan;
-// else, unverified, pid's cgroup (the process may have moved since the event).
+// pathOf returns the path of cgroup id: from the index; else from the
+// kernel's record of cgroups made; else from pid's /proc/<pid>/cgroup when
+// that cgroup's inode is id; else after a rescan; else, unverified, pid's
+// cgroup (the process may have moved since the event).
 func (x *cgroupIndex) pathOf(id uint64, pid uint32) (string, bool) {
 	x.mu.Lock()
 	p, ok := x.byID[id]
 	x.mu.Unlock()
 	if ok {
 		return p, true
+	}
+	if x.known != nil && id != 0 {
+		if p, ok := x.known(id); ok {
+			x.remember(id, p)
+			return p, true
+		}
 	}
 	procPath, procOK := procCgroup(x.procRoot, pid)
 	if procOK && id != 0 && x.inode(procPath) == id {

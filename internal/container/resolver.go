@@ -22,6 +22,10 @@ type Config struct {
 	// RescanInterval bounds how often a miss rescans cgroupfs, runc state
 	// and the ECS endpoint (default 1s).
 	RescanInterval time.Duration
+	// KnownPath, when set, names cgroup ids the kernel saw made (the
+	// sensor's record): it answers for cgroups already removed, which
+	// neither cgroupfs nor /proc can.
+	KnownPath func(id uint64) (string, bool)
 }
 
 // DefaultRuncRoots are where runc, docker (moby) and containerd keep runc
@@ -72,7 +76,7 @@ func NewResolver(cfg Config) (*Resolver, error) {
 	hostNS, _ := os.Readlink(filepath.Join(cfg.ProcRoot, "1/ns/pid"))
 	r := &Resolver{
 		procRoot: cfg.ProcRoot, hostNS: hostNS,
-		cgroups: newCgroupIndex(cfg.CgroupRoot, cfg.ProcRoot, cfg.RescanInterval),
+		cgroups: newCgroupIndex(cfg.CgroupRoot, cfg.ProcRoot, cfg.RescanInterval, cfg.KnownPath),
 		runc:    newRuncIndex(cfg.RuncRoots, cfg.CgroupRoot, cfg.RescanInterval),
 		cache:   map[uint64]cached{},
 	}
@@ -82,17 +86,20 @@ func NewResolver(cfg Config) (*Resolver, error) {
 	return r, nil
 }
 
-// Lookup returns the container that cgroup cgroupID belongs to (pid is a
-// process in it, used when the id is not indexed yet), or nil for the host.
+// Lookup returns the container that cgroup cgroupID belongs to, or nil for
+// the host. pid is a process in it, used when the id is not indexed yet;
+// childNS says the event that named it came from a process in a pid
+// namespace of its own (the sensor's namespace pid differs from the host
+// pid), which settles an unknown cgroup as a container without /proc.
 // The result is a copy the caller may keep. Verdicts are cached per cgroup;
 // metadata that arrives later (ECS) shows up on later lookups.
-func (r *Resolver) Lookup(cgroupID uint64, pid uint32) *event.Container {
+func (r *Resolver) Lookup(cgroupID uint64, pid uint32, childNS bool) *event.Container {
 	r.mu.Lock()
 	ent, ok := r.cache[cgroupID]
 	r.mu.Unlock()
 	if !ok || cgroupID == 0 {
 		var settled bool
-		ent, settled = r.resolve(cgroupID, pid)
+		ent, settled = r.resolve(cgroupID, pid, childNS)
 		if settled && cgroupID != 0 {
 			r.store(cgroupID, ent)
 		}
@@ -122,7 +129,7 @@ func (r *Resolver) store(id uint64, ent cached) {
 // resolve decides what cgroup id is; settled is false when the answer may
 // change (an unknown cgroup whose container state is not written yet), so
 // that it is not cached.
-func (r *Resolver) resolve(id uint64, pid uint32) (ent cached, settled bool) {
+func (r *Resolver) resolve(id uint64, pid uint32, childNS bool) (ent cached, settled bool) {
 	path, ok := r.cgroups.pathOf(id, pid)
 	if !ok {
 		return cached{}, false
@@ -145,11 +152,11 @@ func (r *Resolver) resolve(id uint64, pid uint32) (ent cached, settled bool) {
 		}
 		return cached{c: c}, true
 	}
-	// No state (yet, or a runtime that keeps it elsewhere): a process in its
-	// own pid namespace in an unknown cgroup is taken for a container. A
-	// host-namespace process (e.g. runc's own setup process, which joins the
-	// cgroup first) settles nothing.
-	if pid != 0 && inChildPidNS(r.procRoot, pid, r.hostNS) {
+	// No state (yet, gone with the container, or a runtime that keeps it
+	// elsewhere): a process in its own pid namespace in an unknown cgroup is
+	// taken for a container. A host-namespace process (e.g. runc's own setup
+	// process, which joins the cgroup first) settles nothing.
+	if childNS || (pid != 0 && inChildPidNS(r.procRoot, pid, r.hostNS)) {
 		id := path[strings.LastIndexByte(path, '/')+1:]
 		return cached{c: &event.Container{ID: id, Runtime: "runc", Name: id}}, true
 	}

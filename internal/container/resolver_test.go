@@ -49,7 +49,7 @@ func TestLookupRealRuncContainer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := r.Lookup(id, pid)
+	got := r.Lookup(id, pid, false)
 	if got == nil || got.ID != c.ID || got.Runtime != "runc" || got.Name != c.ID {
 		t.Fatalf("Lookup(%d, %d) = %+v, want runc container %s", id, pid, got, c.ID)
 	}
@@ -58,11 +58,11 @@ func TestLookupRealRuncContainer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := r.Lookup(id, pid); got == nil || got.ID != c.ID || got.Runtime != "runc" {
+	if got := r.Lookup(id, pid, false); got == nil || got.ID != c.ID || got.Runtime != "runc" {
 		t.Fatalf("Lookup without runc state = %+v, want runc container %s", got, c.ID)
 	}
 	// Cached by cgroup id: a later lookup without a pid still resolves.
-	if got := r.Lookup(id, 0); got == nil || got.ID != c.ID {
+	if got := r.Lookup(id, 0, false); got == nil || got.ID != c.ID {
 		t.Fatalf("cached Lookup = %+v", got)
 	}
 }
@@ -78,7 +78,7 @@ func TestLookupRealDockerLayout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := r.Lookup(id, pid)
+	got := r.Lookup(id, pid, false)
 	if got == nil || got.ID != hexID || got.Runtime != "docker" {
 		t.Fatalf("Lookup = %+v, want docker %s", got, hexID)
 	}
@@ -87,7 +87,7 @@ func TestLookupRealDockerLayout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := r.Lookup(id, 0); got == nil || got.ID != hexID {
+	if got := r.Lookup(id, 0, false); got == nil || got.ID != hexID {
 		t.Fatalf("Lookup by id only = %+v", got)
 	}
 }
@@ -99,7 +99,49 @@ func TestLookupHostProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := r.Lookup(cgroupIDOfPid(t, self), self); got != nil {
+	if got := r.Lookup(cgroupIDOfPid(t, self), self, false); got != nil {
 		t.Fatalf("the test process resolved to container %+v", got)
+	}
+}
+
+// TestLookupGoneContainer is an event read after its container is gone: no
+// cgroup directory, no /proc entry, no runc state. The kernel's record of
+// the cgroup's path and the event's own pid namespace still attribute it.
+func TestLookupGoneContainer(t *testing.T) {
+	procRoot := t.TempDir()
+	if err := os.Mkdir(filepath.Join(procRoot, "self"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	hexID := "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	known := map[uint64]string{
+		42: "/vigiltest-1-1",
+		43: "/docker/" + hexID,
+		44: "/system.slice/cron.service",
+	}
+	r, err := NewResolver(Config{
+		ProcRoot: procRoot, CgroupRoot: t.TempDir(), RuncRoots: []string{},
+		KnownPath: func(id uint64) (string, bool) { p, ok := known[id]; return p, ok },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const gonePID = 4000000
+	// A host-namespace process (runc setup) in an unknown cgroup settles
+	// nothing: the container's own process after it still resolves.
+	if got := r.Lookup(42, gonePID, false); got != nil {
+		t.Fatalf("host-namespace event in unknown cgroup: %+v, want nil", got)
+	}
+	got := r.Lookup(42, gonePID, true)
+	if got == nil || got.ID != "vigiltest-1-1" || got.Runtime != "runc" || got.Name != "vigiltest-1-1" {
+		t.Fatalf("Lookup(42) = %+v, want runc container vigiltest-1-1", got)
+	}
+	if got := r.Lookup(43, 0, false); got == nil || got.ID != hexID || got.Runtime != "docker" {
+		t.Fatalf("Lookup(43) = %+v, want docker %s", got, hexID)
+	}
+	if got := r.Lookup(44, gonePID, true); got != nil {
+		t.Fatalf("Lookup(44) = %+v, want the host (a systemd service)", got)
+	}
+	if got := r.Lookup(45, gonePID, true); got != nil {
+		t.Fatalf("Lookup(45) of an unknown cgroup = %+v, want nil", got)
 	}
 }

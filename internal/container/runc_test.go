@@ -60,19 +60,19 @@ func TestLookupRuncState(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := r.Lookup(id, 0)
+	c := r.Lookup(id, 0, false)
 	if c == nil || c.ID != "mycontainer" || c.Runtime != "runc" || c.Name != "web" || c.PodNamespace != "prod" {
 		t.Fatalf("Lookup = %+v", c)
 	}
-	if c := r.Lookup(host, 0); c != nil {
+	if c := r.Lookup(host, 0, false); c != nil {
 		t.Fatalf("host service resolved to %+v", c)
 	}
-	if c := r.Lookup(other, 0); c != nil {
+	if c := r.Lookup(other, 0, false); c != nil {
 		t.Fatalf("unknown cgroup without state or pid resolved to %+v", c)
 	}
 	// The returned value is a copy: changing it does not change the cache.
 	c.ID = "changed"
-	if again := r.Lookup(id, 0); again.ID != "mycontainer" {
+	if again := r.Lookup(id, 0, false); again.ID != "mycontainer" {
 		t.Fatalf("cache was modified through a returned value: %+v", again)
 	}
 }

@@ -56,11 +56,10 @@ func (t *Table) handleExec(p *event.Process) {
 	if !ok {
 		return
 	}
-	e := &entry{proc: *p, ticks: ticks, exe: exeKey(t.cfg.ProcRoot, p.PID)}
-	// A new image is hashed here, before its first event is shipped, when
-	// it is small (most binaries): findings then always carry the
-	// executable's SHA-256. Larger ones are hashed in the background.
-	e.proc.ExecutableSHA256 = t.hasher.sumNow(p.PID, e.exe, t.cfg.SyncHashBytes)
+	// The image is pinned (opened) now, while the process surely runs;
+	// Digest hashes it later, so a process gone by then still gets one.
+	e := &entry{proc: *p, ticks: ticks, exe: t.hasher.pin(p.PID)}
+	e.proc.ExecutableSHA256 = t.hasher.cached(e.exe)
 	t.fillFromProc(&e.proc)
 	if e.proc.User == "" {
 		e.proc.User = t.users.lookup(p.PID, p.UID)
@@ -200,5 +199,34 @@ func (t *Table) ensureParent(ppid uint32) {
 	t.mu.RUnlock()
 	if !known {
 		t.ensure(&event.Process{PID: ppid})
+	}
+}
+
+// Digest completes ev.Process.ExecutableSHA256 after Handle: from the
+// cache, or by hashing the executable pinned at exec when it is at most
+// SyncHashBytes (milliseconds, once per binary), so that findings carry the
+// digest even for a process that has exited since. Larger executables are
+// hashed in the background and show up on later events. Callers run Handle
+// as events arrive and Digest just before shipping, so the hashing never
+// delays Handle's reads of /proc.
+func (t *Table) Digest(ev *event.Event) {
+	if ev == nil || ev.Process.PID == 0 || ev.Process.ExecutableSHA256 != "" {
+		return
+	}
+	t.mu.RLock()
+	var key fileKey
+	if e := t.lookupLocked(&ev.Process); e != nil {
+		key = e.exe
+	}
+	t.mu.RUnlock()
+	s := t.hasher.digest(ev.Process.PID, key, t.cfg.SyncHashBytes)
+	if s == "" {
+		return
+	}
+	ev.Process.ExecutableSHA256 = s
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if e := t.lookupLocked(&ev.Process); e != nil && e.exe == key {
+		e.proc.ExecutableSHA256 = s
 	}
 }

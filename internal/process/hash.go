@@ -22,13 +22,19 @@ const maxHashCache = 16384
 // made again on the process's next event, so the event path never waits.
 const hashQueue = 1024
 
+// maxPins bounds the executables held open for hashing (see pin).
+const maxPins = 256
+
 type hashJob struct {
 	pid uint32
 	key fileKey
+	f   *os.File // the pinned executable; nil = open /proc/<pid>/exe
 }
 
-// hasher computes SHA-256 digests of executables off the event path, one at
-// a time, caching them by file identity so a busy binary is hashed once.
+// hasher computes SHA-256 digests of executables, caching them by file
+// identity so a busy binary is hashed once. Executables seen at exec are
+// pinned (held open), so a process that exits before its digest is made
+// still gets one.
 type hasher struct {
 	procRoot string
 	maxBytes int64
@@ -39,27 +45,82 @@ type hasher struct {
 	mu      sync.Mutex
 	sums    map[fileKey]string
 	pending map[fileKey]bool
+	pins    map[fileKey]*os.File
 }
 
 func newHasher(procRoot string, maxBytes int64) *hasher {
 	h := &hasher{
 		procRoot: procRoot, maxBytes: maxBytes,
 		jobs: make(chan hashJob, hashQueue), stop: make(chan struct{}),
-		sums: map[fileKey]string{}, pending: map[fileKey]bool{},
+		sums: map[fileKey]string{}, pending: map[fileKey]bool{}, pins: map[fileKey]*os.File{},
 	}
 	h.wg.Add(1)
 	go h.run()
 	return h
 }
 
+// close stops the worker and lets go of every pinned file.
 func (h *hasher) close() {
 	close(h.stop)
 	h.wg.Wait()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for k, f := range h.pins {
+		f.Close()
+		delete(h.pins, k)
+	}
+	for {
+		select {
+		case j := <-h.jobs:
+			if j.f != nil {
+				j.f.Close()
+			}
+		default:
+			return
+		}
+	}
+}
+
+// pin opens pid's executable and returns its identity. Unless its digest
+// is known, pending or already pinned, the open file is kept until digest
+// hashes it: that takes an open (microseconds) while the process is
+// certainly alive, at exec, and leaves the hashing (milliseconds) for later.
+func (h *hasher) pin(pid uint32) fileKey {
+	f, err := os.Open(filepath.Join(h.procRoot, strconv.FormatUint(uint64(pid), 10), "exe"))
+	if err != nil {
+		return fileKey{}
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return fileKey{}
+	}
+	key := keyOf(fi)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	_, cached := h.sums[key]
+	_, pinned := h.pins[key]
+	if cached || pinned || h.pending[key] || len(h.pins) >= maxPins {
+		f.Close()
+		return key
+	}
+	h.pins[key] = f
+	return key
+}
+
+// cached returns key's digest if it is known.
+func (h *hasher) cached(key fileKey) string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if s := h.sums[key]; s != tooLarge {
+		return s
+	}
+	return ""
 }
 
 // sum returns the cached digest for key, "" if not (yet) known. When it is
-// unknown it asks for it to be computed from pid's executable, without
-// blocking.
+// unknown and not pinned (digest will hash a pinned one) it asks for it to
+// be computed from pid's executable, without blocking.
 func (h *hasher) sum(pid uint32, key fileKey) string {
 	if key == (fileKey{}) {
 		return ""
@@ -72,40 +133,61 @@ func (h *hasher) sum(pid uint32, key fileKey) string {
 		}
 		return s
 	}
-	if h.pending[key] {
+	if h.pending[key] || h.pins[key] != nil {
 		return ""
 	}
-	select {
-	case h.jobs <- hashJob{pid: pid, key: key}:
-		h.pending[key] = true
-	default:
-	}
+	h.enqueueLocked(hashJob{pid: pid, key: key})
 	return ""
 }
 
-// sumNow is sum, but computes an unknown digest at once when the file is
-// at most syncMax bytes (cached like the background ones).
-func (h *hasher) sumNow(pid uint32, key fileKey, syncMax int64) string {
+// enqueueLocked hands j to the worker; a full queue drops it (and its
+// pinned file), to be asked for again on a later event.
+func (h *hasher) enqueueLocked(j hashJob) {
+	select {
+	case h.jobs <- j:
+		h.pending[j.key] = true
+	default:
+		if j.f != nil {
+			j.f.Close()
+		}
+	}
+}
+
+// digest returns key's digest: from the cache; else hashed now from the
+// pinned file when that is at most syncMax bytes; else "" while it is made
+// in the background (from the pinned file, or through /proc/<pid>/exe).
+func (h *hasher) digest(pid uint32, key fileKey, syncMax int64) string {
 	if key == (fileKey{}) {
 		return ""
 	}
 	h.mu.Lock()
 	s, ok := h.sums[key]
+	f := h.pins[key]
+	if !ok && f != nil {
+		delete(h.pins, key)
+	}
 	h.mu.Unlock()
-	if ok {
-		if s == tooLarge {
-			return ""
-		}
+	switch {
+	case ok && s == tooLarge:
+		return ""
+	case ok:
 		return s
-	}
-	if key.size > syncMax {
+	case f == nil:
 		return h.sum(pid, key)
+	case key.size > syncMax:
+		h.mu.Lock()
+		h.enqueueLocked(hashJob{pid: pid, key: key, f: f})
+		h.mu.Unlock()
+		return ""
 	}
-	s, err := h.hash(hashJob{pid: pid, key: key})
-	if err != nil || s == tooLarge {
-		return h.sum(pid, key)
+	s, err := h.hash(hashJob{pid: pid, key: key, f: f})
+	if err != nil {
+		return ""
 	}
 	h.store(key, s)
+	if s == tooLarge {
+		return ""
+	}
 	return s
 }
 
@@ -126,26 +208,27 @@ func (h *hasher) run() {
 			return
 		case j := <-h.jobs:
 			s, err := h.hash(j)
+			if err == nil {
+				h.store(j.key, s)
+			}
 			h.mu.Lock()
 			delete(h.pending, j.key)
-			if err == nil {
-				if len(h.sums) >= maxHashCache {
-					h.sums = map[fileKey]string{}
-				}
-				h.sums[j.key] = s
-			}
 			h.mu.Unlock()
 		}
 	}
 }
 
-// hash reads the executable through /proc/<pid>/exe, which works for
-// binaries deleted after exec and for those in other mount namespaces.
+// hash reads the pinned file, or the executable through /proc/<pid>/exe,
+// which works for binaries deleted after exec and for those in other mount
+// namespaces. It closes what it reads.
 func (h *hasher) hash(j hashJob) (string, error) {
-	path := filepath.Join(h.procRoot, strconv.FormatUint(uint64(j.pid), 10), "exe")
-	f, err := os.Open(path)
-	if err != nil {
-		return "", fmt.Errorf("opening executable: %w", err)
+	f := j.f
+	if f == nil {
+		var err error
+		path := filepath.Join(h.procRoot, strconv.FormatUint(uint64(j.pid), 10), "exe")
+		if f, err = os.Open(path); err != nil {
+			return "", fmt.Errorf("opening executable: %w", err)
+		}
 	}
 	defer f.Close()
 	fi, err := f.Stat()

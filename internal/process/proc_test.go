@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -120,6 +121,7 @@ func TestExecEventRealProcess(t *testing.T) {
 		StartTime: tb.startOf(snap.ticks).Add(4 * time.Millisecond),
 	}}
 	tb.Handle(ev)
+	tb.Digest(ev)
 	if err := tb.Seed(); err != nil {
 		t.Fatal(err)
 	}
@@ -166,4 +168,65 @@ func fileSHA256(t *testing.T, path string) string {
 	}
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:])
+}
+
+// TestDigestAfterExit is an agent that falls behind: the process exits and
+// its executable is deleted before the exec event is shipped. The file
+// pinned at Handle still gives the exec event, and the process's later
+// events, the digest.
+func TestDigestAfterExit(t *testing.T) {
+	src, err := exec.LookPath("sleep")
+	if err != nil {
+		t.Skipf("no sleep: %v", err)
+	}
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "short-lived")
+	if err := os.WriteFile(bin, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(data)
+	want := hex.EncodeToString(sum[:])
+	cmd := exec.Command(bin, "30")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := uint32(cmd.Process.Pid)
+	tb, err := NewTable(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tb.Close()
+	var snap snapshot
+	deadline := time.Now().Add(10 * time.Second)
+	for snap.proc.ExecutablePath != bin {
+		if time.Now().After(deadline) {
+			t.Fatalf("child never exec'd %s: %+v", bin, snap.proc)
+		}
+		snap, _ = readProc("/proc", "", pid)
+	}
+	start := tb.startOf(snap.ticks)
+	execEv := &event.Event{Kind: event.KindExec, Process: event.Process{
+		PID: pid, NamespacePID: pid, PPID: uint32(os.Getpid()), Name: "short-lived",
+		ExecutablePath: bin, StartTime: start,
+	}}
+	tb.Handle(execEv)
+	connectEv := &event.Event{Kind: event.KindConnect, Process: event.Process{PID: pid, StartTime: start}}
+	tb.Handle(connectEv)
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait()
+	if err := os.Remove(bin); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join("/proc", strconv.Itoa(int(pid)), "exe")); err == nil {
+		t.Fatalf("process %d still has /proc/<pid>/exe after being reaped", pid)
+	}
+	tb.Digest(execEv)
+	tb.Digest(connectEv)
+	if execEv.Process.ExecutableSHA256 != want || connectEv.Process.ExecutableSHA256 != want {
+		t.Fatalf("digests after exit: exec %q, connect %q; want %q",
+			execEv.Process.ExecutableSHA256, connectEv.Process.ExecutableSHA256, want)
+	}
 }

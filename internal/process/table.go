@@ -27,7 +27,7 @@ type Config struct {
 	ExitedTTL    time.Duration // exited processes are kept this long for late events (default 30s)
 	HashMaxBytes int64         // executables larger than this are not hashed (default 64 MiB)
 	// SyncHashBytes: a newly exec'd executable up to this size is hashed
-	// before its first event leaves the table, larger ones in the
+	// by Digest, before its first event is shipped, larger ones in the
 	// background (default 16 MiB, a few milliseconds at most, once per
 	// binary).
 	SyncHashBytes int64

@@ -48,6 +48,7 @@ func (s *Sensor) attach() error {
 		{"exec", s.objs.HandleExec},
 		{"fork", s.objs.HandleFork},
 		{"exit", s.objs.HandleExit},
+		{"cgroup_mkdir", s.objs.HandleCgroupMkdir},
 	}
 	for _, p := range btfProgs {
 		l, err := link.AttachTracing(link.TracingOptions{Program: p.prog, AttachType: ebpf.AttachTraceRawTp})

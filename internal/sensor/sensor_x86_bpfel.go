@@ -13,6 +13,11 @@ import (
 	"github.com/cilium/ebpf"
 )
 
+type sensorCgroupPath struct {
+	_    structs.HostLayout
+	Path [512]int8
+}
+
 type sensorConnectEvent struct {
 	_        structs.HostLayout
 	Hdr      sensorEventHdr
@@ -105,23 +110,27 @@ type sensorPrefixKey struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	sensorMapEvents        = "events"
-	sensorMapExcludedPids  = "excluded_pids"
-	sensorMapExecScratch   = "exec_scratch"
-	sensorMapLost          = "lost"
-	sensorMapOpenPrefixes  = "open_prefixes"
-	sensorMapOpenScratch   = "open_scratch"
-	sensorMapPending       = "pending"
-	sensorProgHandleExec   = "handle_exec"
-	sensorProgHandleExit   = "handle_exit"
-	sensorProgHandleFork   = "handle_fork"
-	sensorProgSysEnter     = "sys_enter"
-	sensorProgSysExit      = "sys_exit"
-	sensorVarUnusedConnect = "unused_connect"
-	sensorVarUnusedDns     = "unused_dns"
-	sensorVarUnusedExec    = "unused_exec"
-	sensorVarUnusedExit    = "unused_exit"
-	sensorVarUnusedOpen    = "unused_open"
+	sensorMapCgroupPaths        = "cgroup_paths"
+	sensorMapCgroupScratch      = "cgroup_scratch"
+	sensorMapEvents             = "events"
+	sensorMapExcludedPids       = "excluded_pids"
+	sensorMapExecScratch        = "exec_scratch"
+	sensorMapLost               = "lost"
+	sensorMapOpenPrefixes       = "open_prefixes"
+	sensorMapOpenScratch        = "open_scratch"
+	sensorMapPending            = "pending"
+	sensorProgHandleCgroupMkdir = "handle_cgroup_mkdir"
+	sensorProgHandleExec        = "handle_exec"
+	sensorProgHandleExit        = "handle_exit"
+	sensorProgHandleFork        = "handle_fork"
+	sensorProgSysEnter          = "sys_enter"
+	sensorProgSysExit           = "sys_exit"
+	sensorVarUnusedCgroupPath   = "unused_cgroup_path"
+	sensorVarUnusedConnect      = "unused_connect"
+	sensorVarUnusedDns          = "unused_dns"
+	sensorVarUnusedExec         = "unused_exec"
+	sensorVarUnusedExit         = "unused_exit"
+	sensorVarUnusedOpen         = "unused_open"
 )
 
 // loadSensor returns the embedded CollectionSpec for sensor.
@@ -166,35 +175,39 @@ type sensorSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type sensorProgramSpecs struct {
-	HandleExec *ebpf.ProgramSpec `ebpf:"handle_exec"`
-	HandleExit *ebpf.ProgramSpec `ebpf:"handle_exit"`
-	HandleFork *ebpf.ProgramSpec `ebpf:"handle_fork"`
-	SysEnter   *ebpf.ProgramSpec `ebpf:"sys_enter"`
-	SysExit    *ebpf.ProgramSpec `ebpf:"sys_exit"`
+	HandleCgroupMkdir *ebpf.ProgramSpec `ebpf:"handle_cgroup_mkdir"`
+	HandleExec        *ebpf.ProgramSpec `ebpf:"handle_exec"`
+	HandleExit        *ebpf.ProgramSpec `ebpf:"handle_exit"`
+	HandleFork        *ebpf.ProgramSpec `ebpf:"handle_fork"`
+	SysEnter          *ebpf.ProgramSpec `ebpf:"sys_enter"`
+	SysExit           *ebpf.ProgramSpec `ebpf:"sys_exit"`
 }
 
 // sensorMapSpecs contains maps before they are loaded into the kernel.
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type sensorMapSpecs struct {
-	Events       *ebpf.MapSpec `ebpf:"events"`
-	ExcludedPids *ebpf.MapSpec `ebpf:"excluded_pids"`
-	ExecScratch  *ebpf.MapSpec `ebpf:"exec_scratch"`
-	Lost         *ebpf.MapSpec `ebpf:"lost"`
-	OpenPrefixes *ebpf.MapSpec `ebpf:"open_prefixes"`
-	OpenScratch  *ebpf.MapSpec `ebpf:"open_scratch"`
-	Pending      *ebpf.MapSpec `ebpf:"pending"`
+	CgroupPaths   *ebpf.MapSpec `ebpf:"cgroup_paths"`
+	CgroupScratch *ebpf.MapSpec `ebpf:"cgroup_scratch"`
+	Events        *ebpf.MapSpec `ebpf:"events"`
+	ExcludedPids  *ebpf.MapSpec `ebpf:"excluded_pids"`
+	ExecScratch   *ebpf.MapSpec `ebpf:"exec_scratch"`
+	Lost          *ebpf.MapSpec `ebpf:"lost"`
+	OpenPrefixes  *ebpf.MapSpec `ebpf:"open_prefixes"`
+	OpenScratch   *ebpf.MapSpec `ebpf:"open_scratch"`
+	Pending       *ebpf.MapSpec `ebpf:"pending"`
 }
 
 // sensorVariableSpecs contains global variables before they are loaded into the kernel.
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type sensorVariableSpecs struct {
-	UnusedConnect *ebpf.VariableSpec `ebpf:"unused_connect"`
-	UnusedDns     *ebpf.VariableSpec `ebpf:"unused_dns"`
-	UnusedExec    *ebpf.VariableSpec `ebpf:"unused_exec"`
-	UnusedExit    *ebpf.VariableSpec `ebpf:"unused_exit"`
-	UnusedOpen    *ebpf.VariableSpec `ebpf:"unused_open"`
+	UnusedCgroupPath *ebpf.VariableSpec `ebpf:"unused_cgroup_path"`
+	UnusedConnect    *ebpf.VariableSpec `ebpf:"unused_connect"`
+	UnusedDns        *ebpf.VariableSpec `ebpf:"unused_dns"`
+	UnusedExec       *ebpf.VariableSpec `ebpf:"unused_exec"`
+	UnusedExit       *ebpf.VariableSpec `ebpf:"unused_exit"`
+	UnusedOpen       *ebpf.VariableSpec `ebpf:"unused_open"`
 }
 
 // sensorObjects contains all objects after they have been loaded into the kernel.
@@ -217,17 +230,21 @@ func (o *sensorObjects) Close() error {
 //
 // It can be passed to loadSensorObjects or ebpf.CollectionSpec.LoadAndAssign.
 type sensorMaps struct {
-	Events       *ebpf.Map `ebpf:"events"`
-	ExcludedPids *ebpf.Map `ebpf:"excluded_pids"`
-	ExecScratch  *ebpf.Map `ebpf:"exec_scratch"`
-	Lost         *ebpf.Map `ebpf:"lost"`
-	OpenPrefixes *ebpf.Map `ebpf:"open_prefixes"`
-	OpenScratch  *ebpf.Map `ebpf:"open_scratch"`
-	Pending      *ebpf.Map `ebpf:"pending"`
+	CgroupPaths   *ebpf.Map `ebpf:"cgroup_paths"`
+	CgroupScratch *ebpf.Map `ebpf:"cgroup_scratch"`
+	Events        *ebpf.Map `ebpf:"events"`
+	ExcludedPids  *ebpf.Map `ebpf:"excluded_pids"`
+	ExecScratch   *ebpf.Map `ebpf:"exec_scratch"`
+	Lost          *ebpf.Map `ebpf:"lost"`
+	OpenPrefixes  *ebpf.Map `ebpf:"open_prefixes"`
+	OpenScratch   *ebpf.Map `ebpf:"open_scratch"`
+	Pending       *ebpf.Map `ebpf:"pending"`
 }
 
 func (m *sensorMaps) Close() error {
 	return _SensorClose(
+		m.CgroupPaths,
+		m.CgroupScratch,
 		m.Events,
 		m.ExcludedPids,
 		m.ExecScratch,
@@ -242,26 +259,29 @@ func (m *sensorMaps) Close() error {
 //
 // It can be passed to loadSensorObjects or ebpf.CollectionSpec.LoadAndAssign.
 type sensorVariables struct {
-	UnusedConnect *ebpf.Variable `ebpf:"unused_connect"`
-	UnusedDns     *ebpf.Variable `ebpf:"unused_dns"`
-	UnusedExec    *ebpf.Variable `ebpf:"unused_exec"`
-	UnusedExit    *ebpf.Variable `ebpf:"unused_exit"`
-	UnusedOpen    *ebpf.Variable `ebpf:"unused_open"`
+	UnusedCgroupPath *ebpf.Variable `ebpf:"unused_cgroup_path"`
+	UnusedConnect    *ebpf.Variable `ebpf:"unused_connect"`
+	UnusedDns        *ebpf.Variable `ebpf:"unused_dns"`
+	UnusedExec       *ebpf.Variable `ebpf:"unused_exec"`
+	UnusedExit       *ebpf.Variable `ebpf:"unused_exit"`
+	UnusedOpen       *ebpf.Variable `ebpf:"unused_open"`
 }
 
 // sensorPrograms contains all programs after they have been loaded into the kernel.
 //
 // It can be passed to loadSensorObjects or ebpf.CollectionSpec.LoadAndAssign.
 type sensorPrograms struct {
-	HandleExec *ebpf.Program `ebpf:"handle_exec"`
-	HandleExit *ebpf.Program `ebpf:"handle_exit"`
-	HandleFork *ebpf.Program `ebpf:"handle_fork"`
-	SysEnter   *ebpf.Program `ebpf:"sys_enter"`
-	SysExit    *ebpf.Program `ebpf:"sys_exit"`
+	HandleCgroupMkdir *ebpf.Program `ebpf:"handle_cgroup_mkdir"`
+	HandleExec        *ebpf.Program `ebpf:"handle_exec"`
+	HandleExit        *ebpf.Program `ebpf:"handle_exit"`
+	HandleFork        *ebpf.Program `ebpf:"handle_fork"`
+	SysEnter          *ebpf.Program `ebpf:"sys_enter"`
+	SysExit           *ebpf.Program `ebpf:"sys_exit"`
 }
 
 func (p *sensorPrograms) Close() error {
 	return _SensorClose(
+		p.HandleCgroupMkdir,
 		p.HandleExec,
 		p.HandleExit,
 		p.HandleFork,

@@ -5,5 +5,6 @@
  */
 #include "process.h"
 #include "syscalls.h"
+#include "cgroup.h"
 
 char LICENSE[] SEC("license") = "GPL";
