@@ -50,6 +50,7 @@ type Agent struct {
 	up       *uplink.Client
 	info     Identity
 	attached atomic.Bool
+	lossSeen atomic.Uint64 // sensor losses already reported in the log
 }
 
 // New loads the sensor (eBPF programs attach here), seeds the process table

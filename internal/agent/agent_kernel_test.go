@@ -119,7 +119,9 @@ func TestLateShipKeepsContainerAndDigest(t *testing.T) {
 	}()
 	rctx, rcancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer rcancel()
-	res, err := runctest.Run(rctx, t, runctest.Spec{Args: []string{"/bin/busybox", "true"}})
+	// It lives a moment: a process gone within a millisecond of its exec
+	// may be gone before the agent reads the exec at all (no digest then).
+	res, err := runctest.Run(rctx, t, runctest.Spec{Args: []string{"/bin/busybox", "sleep", "0.3"}})
 	if err != nil || res.ExitCode != 0 {
 		t.Fatalf("container: %v %+v", err, res)
 	}

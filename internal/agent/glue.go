@@ -23,6 +23,10 @@ func (id Identity) agentInfo(version string) wire.AgentInfo {
 // heartbeat reports the sensor's counters and state.
 func (a *Agent) heartbeat() uplink.SensorStats {
 	st := a.sensor.Stats()
+	// Losses mean missed detections: say so where an operator looks.
+	if n := st.Lost + st.Dropped + st.DecodeErrors; n > a.lossSeen.Swap(n) {
+		a.log.Warn("sensor lost events", "kernel_lost", st.Lost, "dropped", st.Dropped, "decode_errors", st.DecodeErrors)
+	}
 	return uplink.SensorStats{Received: st.Received, Lost: st.Lost, Dropped: st.Dropped + st.DecodeErrors,
 		Attached: a.attached.Load()}
 }

@@ -25,7 +25,7 @@ func main() {
 	// Stay a moment, as a real client reading its answer would: a process
 	// that is gone within a millisecond of its connect leaves the agent no
 	// /proc/<pid>/exe to hash.
-	time.Sleep(200 * time.Millisecond)
+	time.Sleep(500 * time.Millisecond)
 }
 
 func run(args []string) error {
