@@ -43,14 +43,10 @@ func (a *Agent) capture(ctx context.Context, in <-chan event.Event, out chan<- e
 }
 
 // enrich fills in what the kernel cannot know: process identity, lineage
-// and user from the table, the container from the resolver. The event's
-// own namespace pid tells a containerised process from a host one even
-// when /proc no longer has it.
+// and user from the table, the container from the resolver.
 func (a *Agent) enrich(ev *event.Event) {
 	a.table.Handle(ev)
-	p := ev.Process
-	childNS := p.NamespacePID != 0 && p.NamespacePID != p.PID
-	ev.Container = a.resolver.Lookup(p.CgroupID, p.PID, childNS)
+	ev.Container = a.resolver.Lookup(ev.Process)
 }
 
 // ship is the second stage: it completes the executable digest (hashing a

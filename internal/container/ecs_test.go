@@ -86,7 +86,7 @@ func TestLookupECSMetadataInBackground(t *testing.T) {
 		t.Fatal(err)
 	}
 	begin := time.Now()
-	c := r.Lookup(id, 0, false)
+	c := r.Lookup(event.Process{CgroupID: id})
 	if c == nil || c.ID != curlID || c.Runtime != "docker" || c.ECS != nil {
 		t.Fatalf("first lookup %+v, want docker %s without ECS metadata yet", c, curlID)
 	}
@@ -100,7 +100,7 @@ func TestLookupECSMetadataInBackground(t *testing.T) {
 			t.Fatal("ECS metadata never appeared")
 		}
 		time.Sleep(10 * time.Millisecond)
-		c = r.Lookup(id, 0, false)
+		c = r.Lookup(event.Process{CgroupID: id})
 	}
 	if c.Name != "curl" || c.ImageID == "" || c.ECS.TaskARN != taskARN || c.ECS.LaunchType != "EC2" {
 		t.Fatalf("enriched container %+v / %+v", c, c.ECS)

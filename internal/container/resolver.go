@@ -86,20 +86,21 @@ func NewResolver(cfg Config) (*Resolver, error) {
 	return r, nil
 }
 
-// Lookup returns the container that cgroup cgroupID belongs to, or nil for
-// the host. pid is a process in it, used when the id is not indexed yet;
-// childNS says the event that named it came from a process in a pid
-// namespace of its own (the sensor's namespace pid differs from the host
-// pid), which settles an unknown cgroup as a container without /proc.
+// Lookup returns the container of process p (by p.CgroupID), or nil for
+// the host. p.PID is used when the cgroup is not indexed yet. A process in a
+// pid namespace of its own (p.NamespacePID, as the sensor reports it,
+// differs from p.PID) settles an unknown cgroup as a container without
+// /proc, which may no longer have it; with no NamespacePID, /proc is asked.
 // The result is a copy the caller may keep. Verdicts are cached per cgroup;
 // metadata that arrives later (ECS) shows up on later lookups.
-func (r *Resolver) Lookup(cgroupID uint64, pid uint32, childNS bool) *event.Container {
+func (r *Resolver) Lookup(p event.Process) *event.Container {
+	cgroupID := p.CgroupID
 	r.mu.Lock()
 	ent, ok := r.cache[cgroupID]
 	r.mu.Unlock()
 	if !ok || cgroupID == 0 {
 		var settled bool
-		ent, settled = r.resolve(cgroupID, pid, childNS)
+		ent, settled = r.resolve(cgroupID, p)
 		if settled && cgroupID != 0 {
 			r.store(cgroupID, ent)
 		}
@@ -129,8 +130,8 @@ func (r *Resolver) store(id uint64, ent cached) {
 // resolve decides what cgroup id is; settled is false when the answer may
 // change (an unknown cgroup whose container state is not written yet), so
 // that it is not cached.
-func (r *Resolver) resolve(id uint64, pid uint32, childNS bool) (ent cached, settled bool) {
-	path, ok := r.cgroups.pathOf(id, pid)
+func (r *Resolver) resolve(id uint64, p event.Process) (ent cached, settled bool) {
+	path, ok := r.cgroups.pathOf(id, p.PID)
 	if !ok {
 		return cached{}, false
 	}
@@ -156,11 +157,20 @@ func (r *Resolver) resolve(id uint64, pid uint32, childNS bool) (ent cached, set
 	// elsewhere): a process in its own pid namespace in an unknown cgroup is
 	// taken for a container. A host-namespace process (e.g. runc's own setup
 	// process, which joins the cgroup first) settles nothing.
-	if childNS || (pid != 0 && inChildPidNS(r.procRoot, pid, r.hostNS)) {
+	if r.inOwnPidNS(p) {
 		id := path[strings.LastIndexByte(path, '/')+1:]
 		return cached{c: &event.Container{ID: id, Runtime: "runc", Name: id}}, true
 	}
 	return cached{}, false
+}
+
+// inOwnPidNS says whether p runs in a pid namespace other than the host's:
+// from the sensor's namespace pid when the event has one, else from /proc.
+func (r *Resolver) inOwnPidNS(p event.Process) bool {
+	if p.NamespacePID != 0 {
+		return p.NamespacePID != p.PID
+	}
+	return p.PID != 0 && inChildPidNS(r.procRoot, p.PID, r.hostNS)
 }
 
 func addAnnotations(c *event.Container, st runcState) {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigilsec/vigil/internal/event"
 	"github.com/vigilsec/vigil/internal/kerneltest"
 	"github.com/vigilsec/vigil/internal/runctest"
 )
@@ -49,7 +50,7 @@ func TestLookupRealRuncContainer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := r.Lookup(id, pid, false)
+	got := r.Lookup(event.Process{CgroupID: id, PID: pid})
 	if got == nil || got.ID != c.ID || got.Runtime != "runc" || got.Name != c.ID {
 		t.Fatalf("Lookup(%d, %d) = %+v, want runc container %s", id, pid, got, c.ID)
 	}
@@ -58,11 +59,11 @@ func TestLookupRealRuncContainer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := r.Lookup(id, pid, false); got == nil || got.ID != c.ID || got.Runtime != "runc" {
+	if got := r.Lookup(event.Process{CgroupID: id, PID: pid}); got == nil || got.ID != c.ID || got.Runtime != "runc" {
 		t.Fatalf("Lookup without runc state = %+v, want runc container %s", got, c.ID)
 	}
 	// Cached by cgroup id: a later lookup without a pid still resolves.
-	if got := r.Lookup(id, 0, false); got == nil || got.ID != c.ID {
+	if got := r.Lookup(event.Process{CgroupID: id}); got == nil || got.ID != c.ID {
 		t.Fatalf("cached Lookup = %+v", got)
 	}
 }
@@ -78,7 +79,7 @@ func TestLookupRealDockerLayout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := r.Lookup(id, pid, false)
+	got := r.Lookup(event.Process{CgroupID: id, PID: pid})
 	if got == nil || got.ID != hexID || got.Runtime != "docker" {
 		t.Fatalf("Lookup = %+v, want docker %s", got, hexID)
 	}
@@ -87,7 +88,7 @@ func TestLookupRealDockerLayout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := r.Lookup(id, 0, false); got == nil || got.ID != hexID {
+	if got := r.Lookup(event.Process{CgroupID: id}); got == nil || got.ID != hexID {
 		t.Fatalf("Lookup by id only = %+v", got)
 	}
 }
@@ -99,7 +100,7 @@ func TestLookupHostProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := r.Lookup(cgroupIDOfPid(t, self), self, false); got != nil {
+	if got := r.Lookup(event.Process{CgroupID: cgroupIDOfPid(t, self), PID: self}); got != nil {
 		t.Fatalf("the test process resolved to container %+v", got)
 	}
 }
@@ -128,20 +129,20 @@ func TestLookupGoneContainer(t *testing.T) {
 	const gonePID = 4000000
 	// A host-namespace process (runc setup) in an unknown cgroup settles
 	// nothing: the container's own process after it still resolves.
-	if got := r.Lookup(42, gonePID, false); got != nil {
+	if got := r.Lookup(event.Process{CgroupID: 42, PID: gonePID, NamespacePID: gonePID}); got != nil {
 		t.Fatalf("host-namespace event in unknown cgroup: %+v, want nil", got)
 	}
-	got := r.Lookup(42, gonePID, true)
+	got := r.Lookup(event.Process{CgroupID: 42, PID: gonePID, NamespacePID: 1})
 	if got == nil || got.ID != "vigiltest-1-1" || got.Runtime != "runc" || got.Name != "vigiltest-1-1" {
 		t.Fatalf("Lookup(42) = %+v, want runc container vigiltest-1-1", got)
 	}
-	if got := r.Lookup(43, 0, false); got == nil || got.ID != hexID || got.Runtime != "docker" {
+	if got := r.Lookup(event.Process{CgroupID: 43}); got == nil || got.ID != hexID || got.Runtime != "docker" {
 		t.Fatalf("Lookup(43) = %+v, want docker %s", got, hexID)
 	}
-	if got := r.Lookup(44, gonePID, true); got != nil {
+	if got := r.Lookup(event.Process{CgroupID: 44, PID: gonePID, NamespacePID: 1}); got != nil {
 		t.Fatalf("Lookup(44) = %+v, want the host (a systemd service)", got)
 	}
-	if got := r.Lookup(45, gonePID, true); got != nil {
+	if got := r.Lookup(event.Process{CgroupID: 45, PID: gonePID, NamespacePID: 1}); got != nil {
 		t.Fatalf("Lookup(45) of an unknown cgroup = %+v, want nil", got)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vigilsec/vigil/internal/event"
 )
 
 // stateJSON is a runc state.json trimmed to the fields read, as runc 1.1
@@ -60,19 +62,19 @@ func TestLookupRuncState(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := r.Lookup(id, 0, false)
+	c := r.Lookup(event.Process{CgroupID: id})
 	if c == nil || c.ID != "mycontainer" || c.Runtime != "runc" || c.Name != "web" || c.PodNamespace != "prod" {
 		t.Fatalf("Lookup = %+v", c)
 	}
-	if c := r.Lookup(host, 0, false); c != nil {
+	if c := r.Lookup(event.Process{CgroupID: host}); c != nil {
 		t.Fatalf("host service resolved to %+v", c)
 	}
-	if c := r.Lookup(other, 0, false); c != nil {
+	if c := r.Lookup(event.Process{CgroupID: other}); c != nil {
 		t.Fatalf("unknown cgroup without state or pid resolved to %+v", c)
 	}
 	// The returned value is a copy: changing it does not change the cache.
 	c.ID = "changed"
-	if again := r.Lookup(id, 0, false); again.ID != "mycontainer" {
+	if again := r.Lookup(event.Process{CgroupID: id}); again.ID != "mycontainer" {
 		t.Fatalf("cache was modified through a returned value: %+v", again)
 	}
 }
