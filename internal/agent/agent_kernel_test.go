@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
 	"os"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/vigilsec/vigil/internal/kerneltest"
+	"github.com/vigilsec/vigil/internal/polltest"
 	"github.com/vigilsec/vigil/internal/runctest"
 )
 
@@ -39,19 +41,7 @@ func (s *syncBuffer) String() string {
 func TestOutputJSONEnrichesContainerEvents(t *testing.T) {
 	kerneltest.Require(t, "root", "btf", "runc", "busybox")
 	out := &syncBuffer{}
-	ag, err := New(Config{StateDir: t.TempDir(), Output: out, Version: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- ag.Run(ctx) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	}()
+	ag := runAgent(t, out)
 	if err := ag.Ready(); err != nil {
 		t.Fatalf("Ready with --output json: %v", err)
 	}
@@ -62,26 +52,11 @@ func TestOutputJSONEnrichesContainerEvents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		var line string
-		for _, l := range strings.Split(out.String(), "\n") {
-			if strings.Contains(l, `"socketPath":"/nonexistent.sock"`) && strings.Contains(l, res.ID) {
-				line = l
-			}
+	line := waitLine(t, out, "the connect event from container "+res.ID, `"socketPath":"/nonexistent.sock"`, res.ID)
+	for _, want := range []string{`"executablePath":"/bin/probe"`, `"lineage":[`, `"runtime":"runc"`} {
+		if !strings.Contains(line, want) {
+			t.Errorf("event %s lacks %s", line, want)
 		}
-		if line != "" {
-			for _, want := range []string{`"executablePath":"/bin/probe"`, `"lineage":[`, `"runtime":"runc"`} {
-				if !strings.Contains(line, want) {
-					t.Errorf("event %s lacks %s", line, want)
-				}
-			}
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no connect event from container %s in:\n%.3000s", res.ID, out.String())
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }
 
@@ -104,19 +79,7 @@ func (g *gatedWriter) Write(p []byte) (int, error) {
 func TestLateShipKeepsContainerAndDigest(t *testing.T) {
 	kerneltest.Require(t, "root", "btf", "runc", "busybox")
 	out := &gatedWriter{open: make(chan struct{})}
-	ag, err := New(Config{StateDir: t.TempDir(), Output: out, Version: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- ag.Run(ctx) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	}()
+	runAgent(t, out)
 	rctx, rcancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer rcancel()
 	// It lives a moment: a process gone within a millisecond of its exec
@@ -127,24 +90,9 @@ func TestLateShipKeepsContainerAndDigest(t *testing.T) {
 	}
 	close(out.open)
 	want := `"executableSha256":"` + fileSHA256(t, busyboxPath(t)) + `"`
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		var line string
-		for _, l := range strings.Split(out.String(), "\n") {
-			if strings.Contains(l, `"kind":"KIND_EXEC"`) && strings.Contains(l, `"id":"`+res.ID+`"`) {
-				line = l
-			}
-		}
-		if line != "" {
-			if !strings.Contains(line, want) || !strings.Contains(line, `"runtime":"runc"`) {
-				t.Fatalf("exec event %s: want %s and runtime runc", line, want)
-			}
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no exec event from container %s in:\n%.3000s", res.ID, out.String())
-		}
-		time.Sleep(50 * time.Millisecond)
+	line := waitLine(t, &out.syncBuffer, "the exec event from container "+res.ID, `"kind":"KIND_EXEC"`, `"id":"`+res.ID+`"`)
+	if !strings.Contains(line, want) || !strings.Contains(line, `"runtime":"runc"`) {
+		t.Fatalf("exec event %s: want %s and runtime runc", line, want)
 	}
 }
 
@@ -166,4 +114,53 @@ func fileSHA256(t *testing.T, path string) string {
 	}
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:])
+}
+
+// runAgent runs an agent that prints its events to out, as
+// `vigil agent --output json` does, until the test ends.
+func runAgent(t *testing.T, out io.Writer) *Agent {
+	t.Helper()
+	ag, err := New(Config{StateDir: t.TempDir(), Output: out, Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- ag.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	})
+	return ag
+}
+
+// waitLine waits for a JSON line of out that contains every part, and
+// returns it.
+func waitLine(t *testing.T, out *syncBuffer, what string, parts ...string) string {
+	t.Helper()
+	var line string
+	found := polltest.Poll(10*time.Second, func() bool {
+		for _, l := range strings.Split(out.String(), "\n") {
+			if containsAll(l, parts) {
+				line = l
+				return true
+			}
+		}
+		return false
+	})
+	if !found {
+		t.Fatalf("no %s in:\n%.3000s", what, out.String())
+	}
+	return line
+}
+
+func containsAll(s string, parts []string) bool {
+	for _, p := range parts {
+		if !strings.Contains(s, p) {
+			return false
+		}
+	}
+	return true
 }

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/vigilsec/vigil/internal/polltest"
 )
 
 // A target's RetryPolicy overrides the dispatcher's limits:
@@ -24,7 +26,7 @@ func TestDispatcherTargetRetryAttempts(t *testing.T) {
 	del.Target.RetryPolicy = &RetryPolicy{MaximumRetryAttempts: 2}
 	id := ob.add(del)
 	d.Kick()
-	waitUntil(t, "dead letter", func() bool { return ob.row(id).state == "dead" })
+	polltest.Until(t, 5*time.Second, "dead letter", func() bool { return ob.row(id).state == "dead" })
 	if r := ob.row(id); snd.attempts() != 3 || r.reason != "MaximumRetryAttempts: 3 attempts: connection refused" {
 		t.Fatalf("sent %d times, reason %q; want 3 sends and MaximumRetryAttempts", snd.attempts(), r.reason)
 	}
@@ -45,9 +47,9 @@ func TestDispatcherTargetMaxEventAge(t *testing.T) {
 	del.Target.RetryPolicy = &RetryPolicy{MaximumEventAgeInSeconds: 60}
 	id := ob.add(del)
 	d.Kick()
-	waitUntil(t, "first retry", func() bool { return ob.row(id).retries == 1 })
+	polltest.Until(t, 5*time.Second, "first retry", func() bool { return ob.row(id).retries == 1 })
 	clock.Set(ob.row(id).d.NextAt) // +40s: allowed
-	waitUntil(t, "dead letter", func() bool { return ob.row(id).state == "dead" })
+	polltest.Until(t, 5*time.Second, "dead letter", func() bool { return ob.row(id).state == "dead" })
 	if r := ob.row(id); snd.attempts() != 2 || !strings.HasPrefix(r.reason, ExhaustedAge+": next attempt would be 1m20s after the event, limit 1m0s") {
 		t.Fatalf("sent %d times, reason %q; want 2 sends and the 1m age limit", snd.attempts(), r.reason)
 	}
@@ -63,7 +65,7 @@ func TestDispatcherSendsDecodedBody(t *testing.T) {
 	del.Payload = EncodePayload([]byte(text))
 	id := ob.add(del)
 	d.Kick()
-	waitUntil(t, "delivery", func() bool { return ob.row(id).state == "done" })
+	polltest.Until(t, 5*time.Second, "delivery", func() bool { return ob.row(id).state == "done" })
 	if got := snd.bodies(); len(got) != 1 || got[0] != text {
 		t.Fatalf("sender got %q, want %q", got, text)
 	}
@@ -93,7 +95,7 @@ func TestDispatcherRateLimit(t *testing.T) {
 		}
 		var next time.Time
 		var pending int
-		waitUntil(t, "dispatcher idle", func() bool {
+		polltest.Until(t, 5*time.Second, "dispatcher idle", func() bool {
 			var idle bool
 			next, pending, idle = ob.idle(clock.Now())
 			return idle

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/vigilsec/vigil/internal/polltest"
 )
 
 // TestDispatcherExpeditesAfterRecovery: deliveries that failed while a
@@ -28,7 +30,7 @@ func TestDispatcherExpeditesAfterRecovery(t *testing.T) {
 	other.NextAt = t0.Add(2 * time.Hour)
 	otherID := ob.add(other)
 	d.Kick()
-	waitUntil(t, "three failures", func() bool {
+	polltest.Until(t, 5*time.Second, "three failures", func() bool {
 		n := 0
 		for _, id := range ids {
 			n += ob.row(id).retries
@@ -39,7 +41,7 @@ func TestDispatcherExpeditesAfterRecovery(t *testing.T) {
 	// hours); then the target is back: the next send succeeds, and the
 	// delivery still waiting its two hours is sent right after it.
 	clock.Set(t0.Add(time.Hour))
-	waitUntil(t, "all three delivered", func() bool {
+	polltest.Until(t, 5*time.Second, "all three delivered", func() bool {
 		for _, id := range ids {
 			if ob.row(id).state != "done" {
 				return false

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/vigilsec/vigil/internal/polltest"
 )
 
 // memOutbox is an in-memory Outbox that follows the contract documented on
@@ -182,18 +184,6 @@ type fakeClock struct {
 func (c *fakeClock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
 func (c *fakeClock) Set(t time.Time) { c.mu.Lock(); c.now = t; c.mu.Unlock() }
 
-// waitUntil polls cond until it holds or the deadline passes.
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
-}
-
 func startDispatcher(t *testing.T, cfg DispatcherConfig) *Dispatcher {
 	t.Helper()
 	d := NewDispatcher(cfg)
@@ -232,7 +222,7 @@ func TestDispatcherRetriesWithGrowingDelays(t *testing.T) {
 	d.Kick()
 	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 5 * time.Second}
 	for i, delay := range want {
-		waitUntil(t, fmt.Sprintf("retry %d", i+1), func() bool { return ob.row(id).retries == i+1 })
+		polltest.Until(t, 5*time.Second, fmt.Sprintf("retry %d", i+1), func() bool { return ob.row(id).retries == i+1 })
 		r := ob.row(id)
 		if got := r.d.NextAt.Sub(clock.Now()); got != delay {
 			t.Fatalf("retry %d: delay %s, want %s", i+1, got, delay)
@@ -246,7 +236,7 @@ func TestDispatcherRetriesWithGrowingDelays(t *testing.T) {
 		}
 		clock.Set(r.d.NextAt)
 	}
-	waitUntil(t, "completion", func() bool { return ob.row(id).state == "done" })
+	polltest.Until(t, 5*time.Second, "completion", func() bool { return ob.row(id).state == "done" })
 	if n := snd.attempts(); n != 5 {
 		t.Fatalf("attempts = %d, want 5", n)
 	}
@@ -258,7 +248,7 @@ func TestDispatcherPermanentErrorDeadLettersAtOnce(t *testing.T) {
 	d := startDispatcher(t, DispatcherConfig{Outbox: ob, Sender: snd, Poll: time.Millisecond})
 	id := ob.add(testDelivery(time.Now()))
 	d.Kick()
-	waitUntil(t, "dead letter", func() bool { return ob.row(id).state == "dead" })
+	polltest.Until(t, 5*time.Second, "dead letter", func() bool { return ob.row(id).state == "dead" })
 	r := ob.row(id)
 	if snd.attempts() != 1 || r.retries != 0 {
 		t.Fatalf("sent %d times, %d retries; want 1 and 0", snd.attempts(), r.retries)
@@ -277,7 +267,7 @@ func TestDispatcherMaxAttemptsDeadLetters(t *testing.T) {
 	})
 	id := ob.add(testDelivery(time.Now()))
 	d.Kick()
-	waitUntil(t, "dead letter", func() bool { return ob.row(id).state == "dead" })
+	polltest.Until(t, 5*time.Second, "dead letter", func() bool { return ob.row(id).state == "dead" })
 	r := ob.row(id)
 	if snd.attempts() != 3 || r.retries != 2 || r.d.Attempts != 3 {
 		t.Fatalf("sent %d times, %d retries, %d attempts counted; want 3, 2, 3", snd.attempts(), r.retries, r.d.Attempts)
@@ -303,10 +293,10 @@ func TestDispatcherMaxAge(t *testing.T) {
 	// Fresh: first retry at +40m is fine, the second at +80m+ is past the hour.
 	freshID := ob.add(testDelivery(t0))
 	d.Kick()
-	waitUntil(t, "old dead letter", func() bool { return ob.row(oldID).state == "dead" })
-	waitUntil(t, "first retry", func() bool { return ob.row(freshID).retries == 1 })
+	polltest.Until(t, 5*time.Second, "old dead letter", func() bool { return ob.row(oldID).state == "dead" })
+	polltest.Until(t, 5*time.Second, "first retry", func() bool { return ob.row(freshID).retries == 1 })
 	clock.Set(ob.row(freshID).d.NextAt)
-	waitUntil(t, "fresh dead letter", func() bool { return ob.row(freshID).state == "dead" })
+	polltest.Until(t, 5*time.Second, "fresh dead letter", func() bool { return ob.row(freshID).state == "dead" })
 	if snd.attempts() != 2 {
 		t.Fatalf("sent %d times, want 2 (none for the old delivery)", snd.attempts())
 	}
@@ -325,7 +315,7 @@ func TestDispatcherDeadLettersClaimsBeyondMaxAttempts(t *testing.T) {
 	lost.Attempts = 3 // three claims lost to crashes; this claim makes it 4
 	id := ob.add(lost)
 	d.Kick()
-	waitUntil(t, "dead letter", func() bool { return ob.row(id).state == "dead" })
+	polltest.Until(t, 5*time.Second, "dead letter", func() bool { return ob.row(id).state == "dead" })
 	if snd.attempts() != 0 {
 		t.Fatalf("sent %d times, want 0", snd.attempts())
 	}
@@ -336,10 +326,10 @@ func TestDispatcherKickDeliversImmediately(t *testing.T) {
 	snd := &flakySender{}
 	d := startDispatcher(t, DispatcherConfig{Outbox: ob, Sender: snd, Poll: time.Hour})
 	// Wait for the first (empty) claim so the dispatcher is asleep on Poll.
-	waitUntil(t, "first claim", func() bool { return ob.claimCount() >= 1 })
+	polltest.Until(t, 5*time.Second, "first claim", func() bool { return ob.claimCount() >= 1 })
 	id := ob.add(testDelivery(time.Now()))
 	d.Kick()
-	waitUntil(t, "delivery after Kick", func() bool { return ob.row(id).state == "done" })
+	polltest.Until(t, 5*time.Second, "delivery after Kick", func() bool { return ob.row(id).state == "done" })
 }
 
 func TestDispatcherRequiresOutboxAndSender(t *testing.T) {

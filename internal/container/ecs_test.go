@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vigilsec/vigil/internal/event"
+	"github.com/vigilsec/vigil/internal/polltest"
 )
 
 const (
@@ -94,14 +95,10 @@ func TestLookupECSMetadataInBackground(t *testing.T) {
 		t.Fatalf("Lookup waited %v for the metadata endpoint", d)
 	}
 	close(release)
-	deadline := time.Now().Add(10 * time.Second)
-	for c.ECS == nil {
-		if time.Now().After(deadline) {
-			t.Fatal("ECS metadata never appeared")
-		}
-		time.Sleep(10 * time.Millisecond)
+	polltest.Until(t, 10*time.Second, "ECS metadata on the container", func() bool {
 		c = r.Lookup(event.Process{CgroupID: id})
-	}
+		return c.ECS != nil
+	})
 	if c.Name != "curl" || c.ImageID == "" || c.ECS.TaskARN != taskARN || c.ECS.LaunchType != "EC2" {
 		t.Fatalf("enriched container %+v / %+v", c, c.ECS)
 	}

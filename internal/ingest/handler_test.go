@@ -7,12 +7,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vigilsec/vigil/internal/ingest"
-	"github.com/vigilsec/vigil/internal/ingest/ingesttest"
-	"github.com/vigilsec/vigil/internal/wire"
-	pb "github.com/vigilsec/vigil/internal/wire/agentpb"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"github.com/vigilsec/vigil/internal/ingest"
+	"github.com/vigilsec/vigil/internal/ingest/ingesttest"
+	"github.com/vigilsec/vigil/internal/polltest"
+	"github.com/vigilsec/vigil/internal/wire"
+	pb "github.com/vigilsec/vigil/internal/wire/agentpb"
 )
 
 func TestHeartbeatsReachHandler(t *testing.T) {
@@ -26,7 +28,7 @@ func TestHeartbeatsReachHandler(t *testing.T) {
 	if err := s.Send(&pb.AgentMessage{Msg: &pb.AgentMessage_Heartbeat{Heartbeat: &pb.Heartbeat{Error: "ringbuf: lost"}}}); err != nil {
 		t.Fatal(err)
 	}
-	ingesttest.WaitFor(t, 10*time.Second, "two heartbeats", func() bool { return len(f.rec.Heartbeats("agent-1")) == 2 })
+	polltest.Until(t, 10*time.Second, "two heartbeats", func() bool { return len(f.rec.Heartbeats("agent-1")) == 2 })
 	got := f.rec.Heartbeats("agent-1")
 	if got[0].Received != 5 || got[0].Lost != 1 || got[0].Dropped != 2 || !got[0].Attached {
 		t.Fatalf("heartbeat %+v", got[0])

@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"testing"
 	"time"
+
+	"github.com/vigilsec/vigil/internal/polltest"
 )
 
 // Address is a mailbox as mailpit reports it.
@@ -124,22 +126,20 @@ func (m *Mailpit) SetChaos(ctx context.Context, c Chaos) error {
 // It returns the messages that satisfied cond.
 func (m *Mailpit) WaitFor(t testing.TB, cond func([]Summary) bool, timeout time.Duration) []Summary {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
 	var last []Summary
-	for {
-		msgs, err := m.Messages(context.Background())
-		if err == nil && cond(msgs) {
-			return msgs
+	var err error
+	held := polltest.Poll(timeout, func() bool {
+		var msgs []Summary
+		if msgs, err = m.Messages(context.Background()); err != nil {
+			return false
 		}
-		if err == nil {
-			last = msgs
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("mailpit: condition not met after %s (err %v); messages: %+v", timeout, err, last)
-			return nil
-		}
-		time.Sleep(20 * time.Millisecond)
+		last = msgs
+		return cond(msgs)
+	})
+	if !held {
+		t.Fatalf("mailpit: condition not met after %s (err %v); messages: %+v", timeout, err, last)
 	}
+	return last
 }
 
 func (m *Mailpit) getJSON(ctx context.Context, path string, v any) error {

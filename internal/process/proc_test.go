@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/vigilsec/vigil/internal/event"
+	"github.com/vigilsec/vigil/internal/polltest"
 )
 
 // TestSeedRealProc seeds from the real /proc and checks the test process
@@ -75,16 +76,13 @@ func TestSeedRealProc(t *testing.T) {
 // waitDigest polls until the background hasher has produced pid's digest.
 func waitDigest(t *testing.T, tb *Table, pid uint32, want string) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
+	var got string
+	if !polltest.Poll(20*time.Second, func() bool {
 		p, _ := tb.Get(pid)
-		if p.ExecutableSHA256 == want {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("ExecutableSHA256 %q, want %q", p.ExecutableSHA256, want)
-		}
-		time.Sleep(20 * time.Millisecond)
+		got = p.ExecutableSHA256
+		return got == want
+	}) {
+		t.Fatalf("ExecutableSHA256 %q, want %q", got, want)
 	}
 }
 
@@ -92,29 +90,13 @@ func waitDigest(t *testing.T, tb *Table, pid uint32, want string) {
 // UUID, user or digest) for a real child process and checks the table
 // completes it consistently with Seed.
 func TestExecEventRealProcess(t *testing.T) {
-	cmd := exec.Command("sleep", "30")
-	if err := cmd.Start(); err != nil {
-		t.Skipf("cannot start sleep: %v", err)
-	}
-	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	cmd, snap := startExeced(t, "sleep", "30")
 	pid := uint32(cmd.Process.Pid)
 	tb, err := NewTable(Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer tb.Close()
-	var snap snapshot
-	deadline := time.Now().Add(10 * time.Second)
-	for { // wait until the child has exec'd sleep
-		snap, err = readProc("/proc", "", pid)
-		if err == nil && snap.proc.Name == "sleep" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("child never exec'd: %+v %v", snap.proc, err)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 	ev := &event.Event{Kind: event.KindExec, Process: event.Process{
 		PID: pid, NamespacePID: pid, PPID: uint32(os.Getpid()), Name: "sleep",
 		ExecutablePath: snap.proc.ExecutablePath, Args: []string{"sleep", "30"},
@@ -189,24 +171,13 @@ func TestDigestAfterExit(t *testing.T) {
 	}
 	sum := sha256.Sum256(data)
 	want := hex.EncodeToString(sum[:])
-	cmd := exec.Command(bin, "30")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, snap := startExeced(t, bin, "30")
 	pid := uint32(cmd.Process.Pid)
 	tb, err := NewTable(Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer tb.Close()
-	var snap snapshot
-	deadline := time.Now().Add(10 * time.Second)
-	for snap.proc.ExecutablePath != bin {
-		if time.Now().After(deadline) {
-			t.Fatalf("child never exec'd %s: %+v", bin, snap.proc)
-		}
-		snap, _ = readProc("/proc", "", pid)
-	}
 	start := tb.startOf(snap.ticks)
 	execEv := &event.Event{Kind: event.KindExec, Process: event.Process{
 		PID: pid, NamespacePID: pid, PPID: uint32(os.Getpid()), Name: "short-lived",
@@ -229,4 +200,23 @@ func TestDigestAfterExit(t *testing.T) {
 		t.Fatalf("digests after exit: exec %q, connect %q; want %q",
 			execEv.Process.ExecutableSHA256, connectEv.Process.ExecutableSHA256, want)
 	}
+}
+
+// startExeced starts path and waits until the child has exec'd it (its
+// /proc entry names that executable); the child is killed when the test
+// ends.
+func startExeced(t *testing.T, path string, args ...string) (*exec.Cmd, snapshot) {
+	t.Helper()
+	cmd := exec.Command(path, args...)
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting %s: %v", path, err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	var snap snapshot
+	polltest.Until(t, 10*time.Second, "the child to exec "+path, func() bool {
+		var err error
+		snap, err = readProc("/proc", "", uint32(cmd.Process.Pid))
+		return err == nil && filepath.Base(snap.proc.ExecutablePath) == filepath.Base(path)
+	})
+	return cmd, snap
 }

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vigilsec/vigil/internal/polltest"
 )
 
 // Mount is a bind mount from the host into the container.
@@ -242,23 +244,23 @@ func Start(t testing.TB, s Spec) (*Container, error) {
 // Pid returns the host PID of the container's init process once runc
 // reports it, waiting up to timeout.
 func (c *Container) Pid(timeout time.Duration) (int, error) {
-	deadline := time.Now().Add(timeout)
-	for {
+	var pid int
+	if !polltest.Poll(timeout, func() bool {
 		out, err := exec.Command("runc", "state", c.ID).Output()
-		if err == nil {
-			var st struct {
-				Pid    int    `json:"pid"`
-				Status string `json:"status"`
-			}
-			if json.Unmarshal(out, &st) == nil && st.Pid > 0 {
-				return st.Pid, nil
-			}
+		if err != nil {
+			return false
 		}
-		if time.Now().After(deadline) {
-			return 0, fmt.Errorf("container %s has no pid after %v", c.ID, timeout)
+		var st struct {
+			Pid int `json:"pid"`
 		}
-		time.Sleep(20 * time.Millisecond)
+		if json.Unmarshal(out, &st) == nil && st.Pid > 0 {
+			pid = st.Pid
+		}
+		return pid > 0
+	}) {
+		return 0, fmt.Errorf("container %s has no pid after %v", c.ID, timeout)
 	}
+	return pid, nil
 }
 
 // Stop kills and deletes the container; safe to call more than once.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/vigilsec/vigil/internal/api"
 	"github.com/vigilsec/vigil/internal/mailpittest"
+	"github.com/vigilsec/vigil/internal/polltest"
 )
 
 // call makes a raw HTTP request to the API, as any client would.
@@ -166,7 +167,7 @@ func TestEnableDisableRule(t *testing.T) {
 	}
 	up, _ := h.agent(t, "a9")
 	up.Send(dockerConnect(901, strings.Repeat("cd", 32)))
-	eventually(t, 10*time.Second, "finding", func() bool {
+	polltest.Until(t, 10*time.Second, "finding", func() bool {
 		fs, err := h.client.ListFindings(t.Context(), nil)
 		return err == nil && len(fs) == 1
 	})
@@ -189,7 +190,7 @@ func TestDeadLettersListAndRedrive(t *testing.T) {
 	up, _ := h.agent(t, "a10")
 	up.Send(dockerConnect(1001, strings.Repeat("ef", 32)))
 	var dls []api.DeadLetter
-	eventually(t, 10*time.Second, "a dead letter", func() bool {
+	polltest.Until(t, 10*time.Second, "a dead letter", func() bool {
 		var err error
 		dls, err = h.client.ListDeadLetters(t.Context())
 		return err == nil && len(dls) == 1

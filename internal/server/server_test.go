@@ -18,6 +18,7 @@ import (
 	"github.com/vigilsec/vigil/internal/finding"
 	"github.com/vigilsec/vigil/internal/mailpittest"
 	"github.com/vigilsec/vigil/internal/pki"
+	"github.com/vigilsec/vigil/internal/polltest"
 	"github.com/vigilsec/vigil/internal/uplink"
 	"github.com/vigilsec/vigil/internal/wire"
 )
@@ -86,17 +87,6 @@ func (h *harness) agent(t *testing.T, id string) (*uplink.Client, context.Cancel
 	return c, cancel
 }
 
-func eventually(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", timeout, what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 func dockerConnect(pid uint32, ctr string) event.Event {
 	now := time.Now().UTC()
 	return event.Event{Kind: event.KindConnect, Time: now,
@@ -123,7 +113,7 @@ func TestFindingIsStoredAggregatedAndMailed(t *testing.T) {
 	ctr := strings.Repeat("ab", 32)
 	up.Send(dockerConnect(101, ctr))
 	var fs []finding.Finding
-	eventually(t, 10*time.Second, "the finding", func() bool {
+	polltest.Until(t, 10*time.Second, "the finding", func() bool {
 		var err error
 		fs, err = h.client.ListFindings(context.Background(), nil)
 		return err == nil && len(fs) == 1
@@ -135,7 +125,7 @@ func TestFindingIsStoredAggregatedAndMailed(t *testing.T) {
 	}
 	// A repeat updates the same finding and is not mailed again.
 	up.Send(dockerConnect(102, ctr))
-	eventually(t, 10*time.Second, "count 2", func() bool {
+	polltest.Until(t, 10*time.Second, "count 2", func() bool {
 		g, err := h.client.GetFinding(context.Background(), f.ID)
 		return err == nil && g.Service.Count == 2 && g.CreatedAt == f.CreatedAt
 	})
@@ -161,14 +151,14 @@ func TestSilentAgentTurnsUnhealthyAndBack(t *testing.T) {
 			return err == nil && len(rs) == 1 && rs[0].CoverageStatus == want
 		}
 	}
-	eventually(t, 10*time.Second, "HEALTHY", status("HEALTHY"))
+	polltest.Until(t, 10*time.Second, "HEALTHY", status("HEALTHY"))
 	stop()
-	eventually(t, 10*time.Second, "UNHEALTHY", status("UNHEALTHY"))
+	polltest.Until(t, 10*time.Second, "UNHEALTHY", status("UNHEALTHY"))
 	h.mail.WaitFor(t, func(ms []mailpittest.Summary) bool {
 		return len(ms) == 1 && strings.Contains(ms[0].Subject, "UNHEALTHY")
 	}, 10*time.Second)
 	h.agent(t, "a2")
-	eventually(t, 10*time.Second, "HEALTHY again", status("HEALTHY"))
+	polltest.Until(t, 10*time.Second, "HEALTHY again", status("HEALTHY"))
 	h.mail.WaitFor(t, func(ms []mailpittest.Summary) bool { return len(ms) == 2 }, 10*time.Second)
 }
 
@@ -220,7 +210,7 @@ func TestThreatListFindingsAndRestartKeepsState(t *testing.T) {
 		Connect: &event.Connect{Family: "AF_INET", Protocol: "TCP", Remote: netip.MustParseAddr("203.0.113.9"), RemotePort: 443, Result: -111}})
 	up.Send(event.Event{Kind: event.KindDNS, Time: now, Process: p,
 		DNS: &event.DNS{Name: "c2.evil.example", QType: 1, Remote: netip.MustParseAddr("127.0.0.53"), RemotePort: 53, Protocol: "UDP"}})
-	eventually(t, 10*time.Second, "two C&C findings", func() bool {
+	polltest.Until(t, 10*time.Second, "two C&C findings", func() bool {
 		fs, err := h.client.ListFindings(context.Background(), nil)
 		return err == nil && len(fs) == 2
 	})
@@ -246,7 +236,7 @@ func TestBadThreatListReloadKeepsTheOldOne(t *testing.T) {
 	up.Send(event.Event{Kind: event.KindConnect, Time: now,
 		Process: event.Process{PID: 400, Name: "sh", UUID: "6f1c2f1e-0000-5000-8000-000000000400", StartTime: now},
 		Connect: &event.Connect{Family: "AF_INET", Protocol: "TCP", Remote: netip.MustParseAddr("203.0.113.9"), RemotePort: 80}})
-	eventually(t, 10*time.Second, "a finding from the list still in force", func() bool {
+	polltest.Until(t, 10*time.Second, "a finding from the list still in force", func() bool {
 		fs, err := h.client.ListFindings(context.Background(), []string{"Backdoor:Runtime/C&CActivity.B"})
 		return err == nil && len(fs) == 1
 	})
@@ -269,7 +259,7 @@ func TestRepeatsArePublishedAtTheFrequency(t *testing.T) {
 	up.Send(dockerConnect(1102, ctr))
 	up.Send(dockerConnect(1103, ctr))
 	var id string
-	eventually(t, 10*time.Second, "count 3", func() bool {
+	polltest.Until(t, 10*time.Second, "count 3", func() bool {
 		fs, err := h.client.ListFindings(t.Context(), nil)
 		if err == nil && len(fs) == 1 {
 			id = fs[0].ID
@@ -304,7 +294,7 @@ func TestSuppressedFindingsAreArchivedAndNotPublished(t *testing.T) {
 	up.Send(dockerConnect(1201, strings.Repeat("aa", 32))) // suppressed
 	up.Send(dockerConnect(1202, strings.Repeat("bb", 32))) // not
 	up.Send(dockerConnect(1203, strings.Repeat("aa", 32))) // a repeat of the suppressed one
-	eventually(t, 10*time.Second, "two findings, one archived with count 2", func() bool {
+	polltest.Until(t, 10*time.Second, "two findings, one archived with count 2", func() bool {
 		fs, err := h.client.ListFindings(t.Context(), nil)
 		if err != nil || len(fs) != 2 {
 			return false

@@ -13,6 +13,7 @@ import (
 
 	"github.com/vigilsec/vigil/internal/bus"
 	"github.com/vigilsec/vigil/internal/mailpittest"
+	"github.com/vigilsec/vigil/internal/polltest"
 )
 
 var linkRE = regexp.MustCompile(`http://[^\s"<>]+/(confirm|unsubscribe)\?subscription=[0-9a-f]+&token=[0-9a-f]+`)
@@ -52,7 +53,7 @@ func TestTopicEmailNeedsConfirmationAndCanUnsubscribe(t *testing.T) {
 	if _, err := h.client.CreateSampleFindings(ctx, []string{"Backdoor:Runtime/C&CActivity.B"}); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 10*time.Second, "webhook delivery", func() bool { mu.Lock(); defer mu.Unlock(); return len(hooks) == 1 })
+	polltest.Until(t, 10*time.Second, "webhook delivery", func() bool { mu.Lock(); defer mu.Unlock(); return len(hooks) == 1 })
 	ms := h.mail.WaitFor(t, func(ms []mailpittest.Summary) bool { return len(ms) >= 1 }, 10*time.Second)
 	if len(ms) != 1 || !strings.Contains(ms[0].Subject, "Subscription Confirmation") {
 		t.Fatalf("while pending only the confirmation mail arrives: %+v", ms)
@@ -79,7 +80,7 @@ func TestTopicEmailNeedsConfirmationAndCanUnsubscribe(t *testing.T) {
 	if _, err := h.client.CreateSampleFindings(ctx, []string{"Backdoor:Runtime/C&CActivity.B"}); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 10*time.Second, "third webhook delivery", func() bool { mu.Lock(); defer mu.Unlock(); return len(hooks) == 3 })
+	polltest.Until(t, 10*time.Second, "third webhook delivery", func() bool { mu.Lock(); defer mu.Unlock(); return len(hooks) == 3 })
 	if ms, _ := h.mail.Messages(ctx); len(ms) != 2 {
 		t.Fatalf("mail after unsubscribing: %d messages", len(ms))
 	}

@@ -7,13 +7,15 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
 	"github.com/vigilsec/vigil/internal/event"
 	"github.com/vigilsec/vigil/internal/ingest"
 	"github.com/vigilsec/vigil/internal/ingest/ingesttest"
+	"github.com/vigilsec/vigil/internal/polltest"
 	"github.com/vigilsec/vigil/internal/uplink"
 	"github.com/vigilsec/vigil/internal/wire"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 )
 
 const (
@@ -100,7 +102,7 @@ func TestEventsFlowAndHeartbeats(t *testing.T) {
 	}
 	c.Send(event.Event{Kind: event.KindExec, Time: time.Now()}) // PID 0: dropped locally
 	run(t, c)
-	ingesttest.WaitFor(t, waitMax, "all events acked", func() bool { return c.Stats().Acked == n })
+	polltest.Until(t, waitMax, "all events acked", func() bool { return c.Stats().Acked == n })
 	evs := rec.Events(agentID)
 	exactlyOnce(t, evs, n)
 	for i, e := range evs {
@@ -110,7 +112,7 @@ func TestEventsFlowAndHeartbeats(t *testing.T) {
 	}
 	// Heartbeats carry the sensor's counters plus the client's own losses
 	// (here the invalid event), so wait for one sent after all events.
-	ingesttest.WaitFor(t, waitMax, "a heartbeat with sensor stats and the local drop", func() bool {
+	polltest.Until(t, waitMax, "a heartbeat with sensor stats and the local drop", func() bool {
 		hbs := rec.Heartbeats(agentID)
 		if len(hbs) == 0 {
 			return false
@@ -170,9 +172,9 @@ func TestServerRestartDeliversExactlyOnce(t *testing.T) {
 		t.Fatal("everything was acked before the server stopped; the test proves nothing")
 	}
 	rec.OnBatch = nil // safe: no server is running
-	ingesttest.WaitFor(t, waitMax, "client to notice", func() bool { return !c.Connected() })
+	polltest.Until(t, waitMax, "client to notice", func() bool { return !c.Connected() })
 	ingesttest.Serve(t, cfg, addr)
-	ingesttest.WaitFor(t, waitMax, "all events acked after restart", func() bool { return c.Stats().Acked == n })
+	polltest.Until(t, waitMax, "all events acked after restart", func() bool { return c.Stats().Acked == n })
 	exactlyOnce(t, rec.Events(agentID), n)
 	if st := c.Stats(); st.Reconnects < 1 || st.Dropped != 0 {
 		t.Fatalf("stats %+v", st)
@@ -191,7 +193,7 @@ func TestAgentRestartContinuesSequence(t *testing.T) {
 			c.Send(execEvent(uint32(round*120 + i + 1)))
 		}
 		stop := run(t, c)
-		ingesttest.WaitFor(t, waitMax, "round acked", func() bool { return c.Stats().Acked == 120 })
+		polltest.Until(t, waitMax, "round acked", func() bool { return c.Stats().Acked == 120 })
 		if err := stop(); err != nil {
 			t.Fatal(err)
 		}
@@ -239,7 +241,7 @@ func TestStopDrainsWhatIsQueued(t *testing.T) {
 	addr, _ := ingesttest.Serve(t, ingest.Config{TLS: srvTLS, Token: token, Handler: rec}, "127.0.0.1:0")
 	c := newClient(t, addr, cliTLS, func(cfg *uplink.Config) { cfg.FlushInterval = time.Hour })
 	stop := run(t, c)
-	ingesttest.WaitFor(t, waitMax, "connected", c.Connected)
+	polltest.Until(t, waitMax, "connected", c.Connected)
 	const n = 300 // six full batches and a partial one the flush timer would hold for an hour
 	for pid := uint32(1); pid <= n; pid++ {
 		if !c.Send(execEvent(pid)) {

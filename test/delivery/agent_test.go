@@ -10,6 +10,7 @@ import (
 
 	"github.com/vigilsec/vigil/internal/event"
 	"github.com/vigilsec/vigil/internal/pki"
+	"github.com/vigilsec/vigil/internal/polltest"
 	"github.com/vigilsec/vigil/internal/uplink"
 	"github.com/vigilsec/vigil/internal/wire"
 )
@@ -54,7 +55,7 @@ func startAgent(t testing.TB, s *vigilServer, id string) *fakeAgent {
 			t.Errorf("uplink Run: %v", err)
 		}
 	})
-	eventually(t, 20*time.Second, "the agent to connect", c.Connected)
+	polltest.Until(t, 20*time.Second, "the agent to connect", c.Connected)
 	return a
 }
 
@@ -98,7 +99,7 @@ func (a *fakeAgent) sendRange(t testing.TB, from, to int) {
 // settled waits until the server has acknowledged every queued event.
 func (a *fakeAgent) settled(t testing.TB, timeout time.Duration) {
 	t.Helper()
-	eventually(t, timeout, "the server to acknowledge every event", func() bool {
+	polltest.Until(t, timeout, "the server to acknowledge every event", func() bool {
 		return a.c.Stats().Acked >= a.queued
 	})
 	if st := a.c.Stats(); st.Dropped+st.Invalid+st.Rejected != 0 {

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/vigilsec/vigil/internal/polltest"
 )
 
 // burstSize is the burst the issue asks about.
@@ -52,7 +54,7 @@ func runBurst(b *testing.B) {
 	e.agent.sendRange(b, 0, burstSize)
 	e.agent.settled(b, burstDeadline)
 	acked := time.Since(start)
-	eventually(b, burstDeadline, "every finding stored", func() bool {
+	polltest.Until(b, burstDeadline, "every finding stored", func() bool {
 		samples.mu.Lock()
 		defer samples.mu.Unlock()
 		return !samples.stored.IsZero()

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/vigilsec/vigil/internal/mailpittest"
+	"github.com/vigilsec/vigil/internal/polltest"
 )
 
 // hookSecret signs webhook requests in every test.
@@ -30,7 +31,7 @@ func newEnv(t testing.TB) *env {
 // waitHook polls the receiver until n distinct events have arrived.
 func (e *env) waitHook(t testing.TB, n int, timeout time.Duration) {
 	t.Helper()
-	eventually(t, timeout, "webhook deliveries", func() bool { return e.hook.tally().Unique >= n })
+	polltest.Until(t, timeout, "webhook deliveries", func() bool { return e.hook.tally().Unique >= n })
 }
 
 // checkHookClean fails on refused requests: a bad signature or a body that

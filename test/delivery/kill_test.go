@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/vigilsec/vigil/internal/polltest"
 )
 
 // killBurst is the burst during which the server is killed.
@@ -36,7 +38,7 @@ func TestServerKilledMidBurst(t *testing.T) {
 
 	e.srv.restart()
 	e.agent.settled(t, 2*time.Minute)
-	eventually(t, time.Minute, "every finding stored", func() bool {
+	polltest.Until(t, time.Minute, "every finding stored", func() bool {
 		n, err := e.srv.findingCount(ctx)
 		return err == nil && n >= killBurst
 	})
@@ -44,7 +46,7 @@ func TestServerKilledMidBurst(t *testing.T) {
 	// lease (one minute) runs out; wait for the outbox to drain, which
 	// means nothing more will arrive.
 	out := openOutbox(t, e.srv)
-	eventually(t, 4*time.Minute, "the outbox to drain", func() bool {
+	polltest.Until(t, 4*time.Minute, "the outbox to drain", func() bool {
 		n, err := out.pending(ctx)
 		return err == nil && n == 0
 	})

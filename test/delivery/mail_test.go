@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vigilsec/vigil/internal/mailpittest"
+	"github.com/vigilsec/vigil/internal/polltest"
 )
 
 // startMailpit runs mailpit keeping every message (its default keeps 500)
@@ -58,16 +59,11 @@ func waitMailCount(t testing.TB, mp *mailpittest.Mailpit, n int, timeout time.Du
 	t.Helper()
 	var last int
 	var lastErr error
-	deadline := time.Now().Add(timeout)
-	for {
+	if !polltest.Poll(timeout, func() bool {
 		last, lastErr = mp.Count(context.Background())
-		if lastErr == nil && last >= n {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("mailpit holds %d messages after %v, want %d (last error: %v)", last, timeout, n, lastErr)
-		}
-		time.Sleep(200 * time.Millisecond)
+		return lastErr == nil && last >= n
+	}) {
+		t.Fatalf("mailpit holds %d messages after %v, want %d (last error: %v)", last, timeout, n, lastErr)
 	}
 }
 

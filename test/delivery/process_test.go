@@ -96,18 +96,6 @@ func cli(t testing.TB, data string, args ...string) []byte {
 	return out
 }
 
-// eventually polls cond until it holds, failing the test at the deadline.
-func eventually(t testing.TB, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", timeout, what)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
 // readTrimmed reads a one-value file the server wrote (token, address).
 func readTrimmed(t testing.TB, path string) string {
 	t.Helper()

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vigilsec/vigil/internal/polltest"
 )
 
 // TestRedriveAfterMaxAge: with SMTP down, a mail delivery outlives
@@ -19,8 +21,8 @@ func TestRedriveAfterMaxAge(t *testing.T) {
 	agent := startAgent(t, srv, "agent-1")
 	mp.Stop()
 	agent.sendRange(t, 0, 1)
-	eventually(t, 30*time.Second, "the webhook delivery", func() bool { return hook.tally().Unique == 1 })
-	eventually(t, 60*time.Second, "the mail delivery dead-lettered by age", func() bool {
+	polltest.Until(t, 30*time.Second, "the webhook delivery", func() bool { return hook.tally().Unique == 1 })
+	polltest.Until(t, 60*time.Second, "the mail delivery dead-lettered by age", func() bool {
 		return len(srv.deadLettersCLI()) == 1
 	})
 	dl := srv.deadLettersCLI()[0]
@@ -31,7 +33,7 @@ func TestRedriveAfterMaxAge(t *testing.T) {
 	// max_age, which can be before the event is that old. An operator
 	// redrives later than that; so does this test, else the redrive would
 	// beat the age limit by luck.
-	eventually(t, 2*maxAge, "the event to outlive max_age", func() bool {
+	polltest.Until(t, 2*maxAge, "the event to outlive max_age", func() bool {
 		return time.Since(dl.CreatedAt) > maxAge+time.Second
 	})
 	mp.Restart(t)
@@ -40,16 +42,16 @@ func TestRedriveAfterMaxAge(t *testing.T) {
 	}
 	// Either the mail arrives or the delivery goes straight back to the
 	// dead letters; whichever happens first decides.
+	var mailed bool
 	var back int
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if n, err := mp.Count(context.Background()); err == nil && n == 1 {
-			return
-		}
-		if back = len(srv.deadLettersCLI()); back > 0 {
-			break
-		}
-		time.Sleep(200 * time.Millisecond)
+	polltest.Poll(30*time.Second, func() bool {
+		n, err := mp.Count(context.Background())
+		mailed = err == nil && n == 1
+		back = len(srv.deadLettersCLI())
+		return mailed || back > 0
+	})
+	if mailed {
+		return
 	}
 	if back > 0 {
 		again := srv.deadLettersCLI()[0]

@@ -17,6 +17,7 @@ import (
 
 	"github.com/vigilsec/vigil/internal/api"
 	"github.com/vigilsec/vigil/internal/finding"
+	"github.com/vigilsec/vigil/internal/polltest"
 )
 
 // ccType is the finding every synthetic connect event produces.
@@ -127,7 +128,7 @@ rules:
 func (s *vigilServer) start() {
 	s.t.Helper()
 	s.proc = startProc(s.t, s.logPath, "server", "--config", s.configPath)
-	eventually(s.t, 30*time.Second, "vigil server /healthz", func() bool {
+	polltest.Until(s.t, 30*time.Second, "vigil server /healthz", func() bool {
 		if s.proc.exited() {
 			s.t.Fatalf("vigil server exited at start:\n%s", s.logTail(20))
 		}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/vigilsec/vigil/internal/bus"
+	"github.com/vigilsec/vigil/internal/polltest"
 )
 
 // outage is how long the SMTP server stays down: the issue asks for two
@@ -60,7 +61,7 @@ func TestSMTPOutage(t *testing.T) {
 
 	// Distinct events, not messages: a duplicate must not stand in for a
 	// mail still missing.
-	eventually(t, recoveryDeadline, "every event mailed", func() bool {
+	polltest.Until(t, recoveryDeadline, "every event mailed", func() bool {
 		return len(allMail(t, e.mail).ByEvent) >= 1+outageFindings
 	})
 	recovered := time.Since(up)

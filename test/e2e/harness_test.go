@@ -20,6 +20,7 @@ import (
 	"github.com/vigilsec/vigil/internal/buildtest"
 	"github.com/vigilsec/vigil/internal/coverage"
 	"github.com/vigilsec/vigil/internal/finding"
+	"github.com/vigilsec/vigil/internal/polltest"
 )
 
 // proc is a vigil process started by a test and stopped by PID.
@@ -95,18 +96,6 @@ func cli(t testing.TB, data string, args ...string) []byte {
 	return out
 }
 
-// eventually polls cond until it holds or the deadline passes.
-func eventually(t testing.TB, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", timeout, what)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
 func findings(t testing.TB, data string) []finding.Finding {
 	t.Helper()
 	var fs []finding.Finding
@@ -138,7 +127,7 @@ func findByType(fs []finding.Finding, typ string, pred func(finding.Finding) boo
 func healthy(t testing.TB, data string, timeout time.Duration) string {
 	t.Helper()
 	var base string
-	eventually(t, timeout, "vigil /healthz", func() bool {
+	polltest.Until(t, timeout, "vigil /healthz", func() bool {
 		b, err := os.ReadFile(filepath.Join(data, "api.url"))
 		if err != nil {
 			return false

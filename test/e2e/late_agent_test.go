@@ -10,6 +10,7 @@ import (
 
 	"github.com/vigilsec/vigil/internal/finding"
 	"github.com/vigilsec/vigil/internal/kerneltest"
+	"github.com/vigilsec/vigil/internal/polltest"
 )
 
 // TestPausedAgentStillAttributes freezes the agent (SIGSTOP: an overloaded
@@ -43,7 +44,7 @@ func TestPausedAgentStillAttributes(t *testing.T) {
 	}
 	resumed = true
 	var f finding.Finding
-	eventually(t, 20*time.Second, "DockerSocketAccessed finding for the deleted container", func() bool {
+	polltest.Until(t, 20*time.Second, "DockerSocketAccessed finding for the deleted container", func() bool {
 		var ok bool
 		f, ok = findByType(findings(t, e.data), "PrivilegeEscalation:Runtime/DockerSocketAccessed", func(f finding.Finding) bool {
 			return f.Resource.ContainerDetails != nil && f.Resource.ContainerDetails.ID == res.ID

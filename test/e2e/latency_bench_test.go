@@ -11,6 +11,7 @@ import (
 
 	"github.com/vigilsec/vigil/internal/finding"
 	"github.com/vigilsec/vigil/internal/mailpittest"
+	"github.com/vigilsec/vigil/internal/polltest"
 )
 
 // BenchmarkConnectToEmail measures, over 20 runs, the time from a
@@ -50,7 +51,7 @@ func BenchmarkConnectToEmail(b *testing.B) {
 
 func waitFinding(b testing.TB, e *env, containerID string) finding.Finding {
 	var f finding.Finding
-	eventually(b, 20*time.Second, "finding for "+containerID, func() bool {
+	polltest.Until(b, 20*time.Second, "finding for "+containerID, func() bool {
 		var ok bool
 		f, ok = findByType(findings(b, e.data), "PrivilegeEscalation:Runtime/DockerSocketAccessed", func(f finding.Finding) bool {
 			return f.Resource.ContainerDetails != nil && f.Resource.ContainerDetails.ID == containerID

@@ -12,6 +12,7 @@ import (
 	"github.com/vigilsec/vigil/internal/finding"
 	"github.com/vigilsec/vigil/internal/kerneltest"
 	"github.com/vigilsec/vigil/internal/mailpittest"
+	"github.com/vigilsec/vigil/internal/polltest"
 	"github.com/vigilsec/vigil/internal/runctest"
 )
 
@@ -52,7 +53,7 @@ func (e *env) startAgent(t testing.TB) {
 	e.agent = start(t, "agent", "--server", readFile(t, filepath.Join(e.data, "ingest.addr")),
 		"--token-file", filepath.Join(e.data, "agent.token"), "--ca-file", filepath.Join(e.data, "ca.pem"),
 		"--state-dir", e.agentState)
-	eventually(t, 60*time.Second, "agent coverage HEALTHY", func() bool {
+	polltest.Until(t, 60*time.Second, "agent coverage HEALTHY", func() bool {
 		rs := coverageList(t, e.data)
 		return len(rs) == 1 && rs[0].CoverageStatus == "HEALTHY"
 	})
@@ -111,7 +112,7 @@ func TestSeedScenario(t *testing.T) {
 		t.Fatalf("probe in container failed: %+v", res)
 	}
 	var f finding.Finding
-	eventually(t, 20*time.Second, "DockerSocketAccessed finding", func() bool {
+	polltest.Until(t, 20*time.Second, "DockerSocketAccessed finding", func() bool {
 		var ok bool
 		f, ok = findByType(findings(t, e.data), "PrivilegeEscalation:Runtime/DockerSocketAccessed", nil)
 		return ok
@@ -124,7 +125,7 @@ func TestSeedScenario(t *testing.T) {
 	// C&C by IP (emailed) and by DNS (recorded; the seed rule does not route it).
 	runProbe(t, "", "tcp", "127.0.0.66:9")
 	runProbe(t, "", "dns", "c2.guarddutyc2activityb.com", "127.0.0.1:5353")
-	eventually(t, 20*time.Second, "C&C findings", func() bool {
+	polltest.Until(t, 20*time.Second, "C&C findings", func() bool {
 		fs := findings(t, e.data)
 		_, ip := findByType(fs, "Backdoor:Runtime/C&CActivity.B", nil)
 		_, dns := findByType(fs, "Backdoor:Runtime/C&CActivity.B!DNS", nil)
@@ -141,7 +142,7 @@ func TestSeedScenario(t *testing.T) {
 	// 5. The agent is killed: its resource turns UNHEALTHY and a mail says so;
 	// back again, a Healthy event follows.
 	e.agent.stop(syscall.SIGKILL)
-	eventually(t, 30*time.Second, "coverage UNHEALTHY", func() bool {
+	polltest.Until(t, 30*time.Second, "coverage UNHEALTHY", func() bool {
 		rs := coverageList(t, e.data)
 		return len(rs) == 1 && rs[0].CoverageStatus == "UNHEALTHY"
 	})

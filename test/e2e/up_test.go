@@ -9,6 +9,7 @@ import (
 
 	"github.com/vigilsec/vigil/internal/kerneltest"
 	"github.com/vigilsec/vigil/internal/mailpittest"
+	"github.com/vigilsec/vigil/internal/polltest"
 )
 
 // TestUp runs the README's main command: `vigil up` (service and local
@@ -29,7 +30,7 @@ func TestUp(t *testing.T) {
 	mail.WaitFor(t, func(ms []mailpittest.Summary) bool {
 		return len(ms) == 1 && strings.Contains(ms[0].Subject, "[SAMPLE]") && strings.Contains(ms[0].Subject, "C&CActivity.B")
 	}, 20*time.Second)
-	eventually(t, 20*time.Second, "the host covered and HEALTHY", func() bool {
+	polltest.Until(t, 20*time.Second, "the host covered and HEALTHY", func() bool {
 		rs := coverageList(t, data)
 		return len(rs) == 1 && rs[0].CoverageStatus == "HEALTHY" && rs[0].ResourceDetails.ResourceType == "EC2"
 	})

@@ -6,7 +6,6 @@ import (
 	"net"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/vigilsec/vigil/internal/ingest"
 	"github.com/vigilsec/vigil/internal/pki"
@@ -61,17 +60,4 @@ func Serve(t testing.TB, cfg ingest.Config, addr string) (string, func()) {
 	}
 	t.Cleanup(stop)
 	return ln.Addr().String(), stop
-}
-
-// WaitFor polls cond until it holds or the deadline passes, then fails the
-// test with what it was waiting for.
-func WaitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", timeout, what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 }

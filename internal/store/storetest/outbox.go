@@ -78,31 +78,25 @@ func outboxRoundTrip(t *testing.T, s store.Store) {
 func outboxLease(t *testing.T, s store.Store) {
 	t0 := baseTime()
 	must(t, s.Enqueue(ctx(t), []bus.Delivery{newDelivery("now", t0), newDelivery("later", t0.Add(time.Minute))}))
-	claim := func(at time.Time) []bus.Delivery {
-		t.Helper()
-		ds, err := s.Claim(ctx(t), at, 10, 30*time.Second)
-		must(t, err)
-		return ds
-	}
-	first := claim(t0)
+	first := claimAt(t, s, t0)
 	if len(first) != 1 || first[0].EventID != "now" {
 		t.Fatalf("claim at t0 = %+v; want only 'now'", first)
 	}
-	if again := claim(t0.Add(29 * time.Second)); len(again) != 0 {
+	if again := claimAt(t, s, t0.Add(29*time.Second)); len(again) != 0 {
 		t.Fatalf("claim during the lease = %+v; want nothing", again)
 	}
 	// The worker died: after the lease, the delivery comes back.
-	back := claim(t0.Add(30 * time.Second))
+	back := claimAt(t, s, t0.Add(30*time.Second))
 	if len(back) != 1 || back[0].ID != first[0].ID || back[0].Attempts != 2 {
 		t.Fatalf("claim after the lease = %+v; want 'now' again, attempt 2", back)
 	}
 	must(t, s.Retry(ctx(t), back[0].ID, t0.Add(5*time.Minute), "451 try later"))
-	got := claim(t0.Add(time.Minute))
+	got := claimAt(t, s, t0.Add(time.Minute))
 	if len(got) != 1 || got[0].EventID != "later" {
 		t.Fatalf("claim at t0+1m = %+v; want only 'later'", got)
 	}
 	must(t, s.Complete(ctx(t), got[0].ID))
-	got = claim(t0.Add(5 * time.Minute))
+	got = claimAt(t, s, t0.Add(5*time.Minute))
 	if len(got) != 1 || got[0].Attempts != 3 || got[0].LastError != "451 try later" {
 		t.Fatalf("claim at retry time = %+v; want 'now', attempt 3, with the last error", got)
 	}
@@ -142,28 +136,22 @@ func outboxLimit(t *testing.T, s store.Store) {
 func outboxDefer(t *testing.T, s store.Store) {
 	t0 := baseTime()
 	must(t, s.Enqueue(ctx(t), []bus.Delivery{newDelivery("e", t0)}))
-	claim := func(at time.Time) []bus.Delivery {
-		t.Helper()
-		ds, err := s.Claim(ctx(t), at, 10, 30*time.Second)
-		must(t, err)
-		return ds
-	}
-	first := claim(t0)
+	first := claimAt(t, s, t0)
 	if len(first) != 1 || first[0].Attempts != 1 {
 		t.Fatalf("first claim = %+v; want one delivery, attempt 1", first)
 	}
 	id := first[0].ID
 	must(t, s.Retry(ctx(t), id, t0.Add(time.Second), "451 try later"))
-	second := claim(t0.Add(time.Second))
+	second := claimAt(t, s, t0.Add(time.Second))
 	if len(second) != 1 || second[0].Attempts != 2 {
 		t.Fatalf("claim after retry = %+v; want attempt 2", second)
 	}
 	// Rate limited: back to the queue for later, attempt given back.
 	must(t, s.Defer(ctx(t), id, t0.Add(3*time.Second)))
-	if early := claim(t0.Add(2 * time.Second)); len(early) != 0 {
+	if early := claimAt(t, s, t0.Add(2*time.Second)); len(early) != 0 {
 		t.Fatalf("claim before the deferred time = %+v; want nothing", early)
 	}
-	got := claim(t0.Add(3 * time.Second))
+	got := claimAt(t, s, t0.Add(3*time.Second))
 	if len(got) != 1 || got[0].ID != id || got[0].Attempts != 2 || got[0].LastError != "451 try later" {
 		t.Fatalf("claim at the deferred time = %+v; want the same delivery, attempt 2 again, last error kept", got)
 	}
@@ -173,13 +161,13 @@ func outboxDefer(t *testing.T, s store.Store) {
 	}
 	// Deferring an unclaimed row never drives Attempts below zero.
 	must(t, s.Enqueue(ctx(t), []bus.Delivery{newDelivery("fresh", t0)}))
-	fresh := claim(t0.Add(time.Hour))
+	fresh := claimAt(t, s, t0.Add(time.Hour))
 	if len(fresh) != 1 {
 		t.Fatalf("claim of the fresh delivery = %+v", fresh)
 	}
 	must(t, s.Defer(ctx(t), fresh[0].ID, t0))
 	must(t, s.Defer(ctx(t), fresh[0].ID, t0))
-	if again := claim(t0.Add(time.Hour)); len(again) != 1 || again[0].Attempts != 1 {
+	if again := claimAt(t, s, t0.Add(time.Hour)); len(again) != 1 || again[0].Attempts != 1 {
 		t.Fatalf("claim after two Defers = %+v; want attempt 1", again)
 	}
 }
@@ -229,4 +217,12 @@ func outboxCompleteMany(t *testing.T, s store.Store) {
 		t.Fatalf("pending after CompleteMany: %d, want 1", n)
 	}
 	must(t, s.CompleteMany(ctx(t), nil))
+}
+
+// claimAt claims up to 10 deliveries due at at, with a 30 s lease.
+func claimAt(t *testing.T, s store.Store, at time.Time) []bus.Delivery {
+	t.Helper()
+	ds, err := s.Claim(ctx(t), at, 10, 30*time.Second)
+	must(t, err)
+	return ds
 }
