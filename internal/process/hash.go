@@ -81,31 +81,46 @@ func (h *hasher) close() {
 	}
 }
 
-// pin opens pid's executable and returns its identity. Unless its digest
-// is known, pending or already pinned, the open file is kept until digest
-// hashes it: that takes an open (microseconds) while the process is
+// pin returns the identity of pid's executable. Unless its digest is
+// known, pending or already pinned, it also keeps the file open until
+// digest hashes it: that takes an open (microseconds) while the process is
 // certainly alive, at exec, and leaves the hashing (milliseconds) for later.
+// A binary already known costs one stat, as before pinning.
 func (h *hasher) pin(pid uint32) fileKey {
+	key := exeKey(h.procRoot, pid)
+	if key == (fileKey{}) || !h.wants(key) {
+		return key
+	}
 	f, err := os.Open(filepath.Join(h.procRoot, strconv.FormatUint(uint64(pid), 10), "exe"))
 	if err != nil {
-		return fileKey{}
+		return key
 	}
-	fi, err := f.Stat()
-	if err != nil {
+	// The process may have exec'd again between the stat and the open.
+	if fi, err := f.Stat(); err != nil || keyOf(fi) != key {
 		f.Close()
-		return fileKey{}
+		return key
 	}
-	key := keyOf(fi)
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	_, cached := h.sums[key]
-	_, pinned := h.pins[key]
-	if cached || pinned || h.pending[key] || len(h.pins) >= maxPins {
+	if !h.wantsLocked(key) {
 		f.Close()
 		return key
 	}
 	h.pins[key] = f
 	return key
+}
+
+// wants says whether key's file is worth pinning.
+func (h *hasher) wants(key fileKey) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.wantsLocked(key)
+}
+
+func (h *hasher) wantsLocked(key fileKey) bool {
+	_, cached := h.sums[key]
+	_, pinned := h.pins[key]
+	return !cached && !pinned && !h.pending[key] && len(h.pins) < maxPins
 }
 
 // cached returns key's digest if it is known.
