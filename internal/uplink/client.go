@@ -55,6 +55,7 @@ type Client struct {
 	log   *slog.Logger
 	queue chan event.Event
 	box   *outbox // owned by the Run goroutine
+	loss  losses  // owned by the Run goroutine
 
 	connected                                           atomic.Bool
 	running                                             atomic.Bool

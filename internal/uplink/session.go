@@ -100,6 +100,7 @@ func (c *Client) pump(ctx context.Context, stream pb.Ingest_ConnectClient, msgs 
 			fl.disarm()
 			err = c.sendAll(stream, []*batch{c.box.cut()})
 		case <-hb.C:
+			c.noteDropped()
 			err = c.sendHeartbeat(stream)
 		}
 		if err != nil {
@@ -150,8 +151,7 @@ func (c *Client) drain(stream pb.Ingest_ConnectClient, msgs <-chan *pb.ServerMes
 func (c *Client) enqueue(ev event.Event) []*batch {
 	pe := wire.ToProto(ev)
 	if _, err := wire.FromProto(pe); err != nil {
-		c.invalid.Add(1)
-		c.log.Debug("dropping invalid event", "kind", ev.Kind.String(), "err", err)
+		c.noteInvalid(ev, err)
 		return nil
 	}
 	size := proto.Size(pe)

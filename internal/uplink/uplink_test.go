@@ -4,6 +4,9 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"log/slog"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -255,4 +258,56 @@ func TestStopDrainsWhatIsQueued(t *testing.T) {
 	if st := c.Stats(); st.Acked != n {
 		t.Fatalf("acked %d of %d before Run returned", st.Acked, n)
 	}
+}
+
+// TestOversizedAncestorsArriveFitted: an event whose ancestor has an
+// argument over the protocol's bound and bytes that are not UTF-8 (a CI
+// runner's shell, or an attacker padding argv to hide its children) is
+// sent cut to the bounds; only what no fitting can repair is dropped, and
+// that is logged, as is every event the full buffer refused.
+func TestOversizedAncestorsArriveFitted(t *testing.T) {
+	srvTLS, cliTLS := ingesttest.TLS(t)
+	rec := ingesttest.NewRecorder()
+	addr, _ := ingesttest.Serve(t, ingest.Config{TLS: srvTLS, Token: token, Handler: rec}, "127.0.0.1:0")
+	logs := &lockedBuffer{}
+	c := newClient(t, addr, cliTLS, func(cfg *uplink.Config) {
+		cfg.BufferEvents = 2
+		cfg.HeartbeatInterval = 20 * time.Millisecond
+		cfg.Logger = slog.New(slog.NewTextHandler(logs, nil))
+	})
+	ev := execEvent(1)
+	ev.Lineage = []event.Process{{PID: 2, Name: "bash", Args: []string{"bash", "-c", strings.Repeat("x", 5000), "\xff"}}}
+	c.Send(ev)
+	c.Send(event.Event{Kind: event.KindExec, Time: time.Now()}) // PID 0: nothing can repair it
+	c.Send(execEvent(3))                                        // the buffer is full
+	run(t, c)
+	polltest.Until(t, waitMax, "the fitted event acked and both losses logged", func() bool {
+		s := logs.String()
+		return c.Stats().Acked == 1 && strings.Contains(s, "dropping an event the server would refuse") &&
+			strings.Contains(s, "process.pid: must not be 0") && strings.Contains(s, "events dropped before sending")
+	})
+	got := rec.Events(agentID)
+	if len(got) != 1 || len(got[0].Lineage) != 1 {
+		t.Fatalf("events %+v", got)
+	}
+	if a := got[0].Lineage[0].Args; len(a) != 4 || a[2] != strings.Repeat("x", wire.MaxArgLen) || a[3] != "\uFFFD" {
+		t.Fatalf("ancestor args arrived as %d entries", len(a))
+	}
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

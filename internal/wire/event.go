@@ -15,10 +15,12 @@ import (
 	pb "github.com/vigilsec/vigil/internal/wire/agentpb"
 )
 
-// ToProto converts ev to its wire form. Strings that are not valid UTF-8
-// (argv and paths are arbitrary bytes on Linux) get U+FFFD for each invalid
-// run, because protobuf refuses to marshal such strings and one odd file
-// name must not make a whole batch unsendable.
+// ToProto converts ev to its wire form, fitted to the protocol's bounds (see
+// bound.go): strings that are not valid UTF-8 (argv and paths are arbitrary
+// bytes on Linux) get U+FFFD for each invalid run, over-long ones are cut,
+// argv and lineage are shortened. Protobuf refuses to marshal invalid UTF-8,
+// and the server refuses what is out of bounds; neither may cost an event
+// the kernel really saw.
 func ToProto(ev event.Event) *pb.Event {
 	out := &pb.Event{
 		Kind:         pb.Kind(ev.Kind),
@@ -27,8 +29,8 @@ func ToProto(ev event.Event) *pb.Event {
 		Container:    containerToProto(ev.Container),
 	}
 	if len(ev.Lineage) > 0 {
-		out.Lineage = make([]*pb.Process, len(ev.Lineage))
-		for i, p := range ev.Lineage {
+		out.Lineage = make([]*pb.Process, min(len(ev.Lineage), event.MaxLineage))
+		for i, p := range ev.Lineage[:len(out.Lineage)] {
 			out.Lineage[i] = processToProto(p)
 		}
 	}
@@ -37,17 +39,17 @@ func ToProto(ev event.Event) *pb.Event {
 		c := ev.Connect
 		out.Detail = &pb.Event_Connect{Connect: &pb.Connect{
 			Family: clean(c.Family), Protocol: clean(c.Protocol), Remote: addrString(c.Remote),
-			RemotePort: uint32(c.RemotePort), SocketPath: clean(c.SocketPath), Result: c.Result,
+			RemotePort: uint32(c.RemotePort), SocketPath: text(c.SocketPath, MaxPathLen), Result: c.Result,
 		}}
 	case ev.DNS != nil:
 		d := ev.DNS
 		out.Detail = &pb.Event_Dns{Dns: &pb.DNS{
-			Name: clean(d.Name), Qtype: uint32(d.QType), Remote: addrString(d.Remote),
+			Name: text(d.Name, MaxDNSNameLen), Qtype: uint32(d.QType), Remote: addrString(d.Remote),
 			RemotePort: uint32(d.RemotePort), Protocol: clean(d.Protocol),
 		}}
 	case ev.Open != nil:
 		o := ev.Open
-		out.Detail = &pb.Event_Open{Open: &pb.Open{Path: clean(o.Path), Flags: o.Flags, Mode: o.Mode, Result: o.Result}}
+		out.Detail = &pb.Event_Open{Open: &pb.Open{Path: text(o.Path, MaxPathLen), Flags: o.Flags, Mode: o.Mode, Result: o.Result}}
 	case ev.Exit != nil:
 		out.Detail = &pb.Event_Exit{Exit: &pb.Exit{Code: ev.Exit.Code}}
 	}

@@ -7,12 +7,12 @@ import (
 
 func processToProto(p event.Process) *pb.Process {
 	return &pb.Process{
-		Uuid: clean(p.UUID), ParentUuid: clean(p.ParentUUID),
+		Uuid: token(p.UUID, MaxIDLen), ParentUuid: token(p.ParentUUID, MaxIDLen),
 		Pid: p.PID, NamespacePid: p.NamespacePID, Ppid: p.PPID,
-		Name: clean(p.Name), ExecutablePath: clean(p.ExecutablePath),
-		ExecutableSha256: clean(p.ExecutableSHA256), Args: cleanAll(p.Args), Cwd: clean(p.Cwd),
-		Uid: p.UID, Gid: p.GID, Euid: p.EUID, Egid: p.EGID, User: clean(p.User),
-		StartTimeUnixNano: toNanos(p.StartTime), CgroupId: p.CgroupID,
+		Name: text(p.Name, MaxNameLen), ExecutablePath: text(p.ExecutablePath, MaxPathLen),
+		ExecutableSha256: clean(p.ExecutableSHA256), Args: argv(p.Args), Cwd: text(p.Cwd, MaxPathLen),
+		Uid: p.UID, Gid: p.GID, Euid: p.EUID, Egid: p.EGID, User: text(p.User, MaxNameLen),
+		StartTimeUnixNano: toNanos(plausible(p.StartTime)), CgroupId: p.CgroupID,
 	}
 }
 
@@ -35,16 +35,17 @@ func containerToProto(c *event.Container) *pb.Container {
 		return nil
 	}
 	out := &pb.Container{
-		Id: clean(c.ID), Runtime: clean(c.Runtime), Name: clean(c.Name),
-		Image: clean(c.Image), ImageId: clean(c.ImageID),
-		PodName: clean(c.PodName), PodUid: clean(c.PodUID), PodNamespace: clean(c.PodNamespace),
+		Id: token(c.ID, MaxIDLen), Runtime: text(c.Runtime, MaxNameLen), Name: text(c.Name, MaxNameLen),
+		Image: text(c.Image, MaxImageLen), ImageId: text(c.ImageID, MaxImageLen),
+		PodName: text(c.PodName, MaxNameLen), PodUid: token(c.PodUID, MaxIDLen),
+		PodNamespace: text(c.PodNamespace, MaxNameLen),
 	}
 	if t := c.ECS; t != nil {
 		out.Ecs = &pb.ECSTask{
-			ClusterArn: clean(t.ClusterARN), TaskArn: clean(t.TaskARN),
-			Family: clean(t.Family), Revision: clean(t.Revision), LaunchType: clean(t.LaunchType),
-			CreatedAtUnixNano: toNanos(t.CreatedAt), StartedAtUnixNano: toNanos(t.StartedAt),
-			StartedBy: clean(t.StartedBy), ServiceName: clean(t.ServiceName),
+			ClusterArn: arn(t.ClusterARN), TaskArn: arn(t.TaskARN),
+			Family: text(t.Family, MaxNameLen), Revision: text(t.Revision, MaxNameLen), LaunchType: text(t.LaunchType, MaxNameLen),
+			CreatedAtUnixNano: toNanos(plausible(t.CreatedAt)), StartedAtUnixNano: toNanos(plausible(t.StartedAt)),
+			StartedBy: text(t.StartedBy, MaxNameLen), ServiceName: text(t.ServiceName, MaxNameLen),
 		}
 	}
 	return out

@@ -123,6 +123,21 @@ func findByType(fs []finding.Finding, typ string, pred func(finding.Finding) boo
 	return finding.Finding{}, false
 }
 
+// waitDockerFinding waits for the DockerSocketAccessed finding of container
+// id and returns it.
+func waitDockerFinding(t testing.TB, data, id, what string) finding.Finding {
+	t.Helper()
+	var f finding.Finding
+	polltest.Until(t, 20*time.Second, what, func() bool {
+		var ok bool
+		f, ok = findByType(findings(t, data), "PrivilegeEscalation:Runtime/DockerSocketAccessed", func(f finding.Finding) bool {
+			return f.Resource.ContainerDetails != nil && f.Resource.ContainerDetails.ID == id
+		})
+		return ok
+	})
+	return f
+}
+
 // healthy waits until GET /healthz answers 200.
 func healthy(t testing.TB, data string, timeout time.Duration) string {
 	t.Helper()

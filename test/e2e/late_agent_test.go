@@ -6,11 +6,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
-	"github.com/vigilsec/vigil/internal/finding"
 	"github.com/vigilsec/vigil/internal/kerneltest"
-	"github.com/vigilsec/vigil/internal/polltest"
 )
 
 // TestPausedAgentStillAttributes freezes the agent (SIGSTOP: an overloaded
@@ -43,14 +40,7 @@ func TestPausedAgentStillAttributes(t *testing.T) {
 		t.Fatal(err)
 	}
 	resumed = true
-	var f finding.Finding
-	polltest.Until(t, 20*time.Second, "DockerSocketAccessed finding for the deleted container", func() bool {
-		var ok bool
-		f, ok = findByType(findings(t, e.data), "PrivilegeEscalation:Runtime/DockerSocketAccessed", func(f finding.Finding) bool {
-			return f.Resource.ContainerDetails != nil && f.Resource.ContainerDetails.ID == res.ID
-		})
-		return ok
-	})
+	f := waitDockerFinding(t, e.data, res.ID, "DockerSocketAccessed finding for the deleted container")
 	rd := f.Service.RuntimeDetails
 	if rd == nil || rd.Process == nil || rd.Context == nil {
 		t.Fatalf("runtimeDetails missing: %+v", f.Service)

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -81,10 +82,21 @@ func dockerSock(t testing.TB) string {
 			if err != nil {
 				return
 			}
-			c.Close()
+			go answer(c)
 		}
 	}()
 	return path
+}
+
+// answer reads a client's request and answers as the Docker daemon's
+// /version would. Closing without reading would break the client's write
+// (EPIPE) and fail the probe.
+func answer(c net.Conn) {
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+	buf := make([]byte, 512)
+	_, _ = c.Read(buf)
+	_, _ = io.WriteString(c, "HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n{\"Version\":\"vigil-test\"}\n")
 }
 
 func runProbe(t testing.TB, sock string, args ...string) runctest.Result {
@@ -111,12 +123,7 @@ func TestSeedScenario(t *testing.T) {
 	if !strings.Contains(res.Stdout, "ok") {
 		t.Fatalf("probe in container failed: %+v", res)
 	}
-	var f finding.Finding
-	polltest.Until(t, 20*time.Second, "DockerSocketAccessed finding", func() bool {
-		var ok bool
-		f, ok = findByType(findings(t, e.data), "PrivilegeEscalation:Runtime/DockerSocketAccessed", nil)
-		return ok
-	})
+	f := waitDockerFinding(t, e.data, res.ID, "DockerSocketAccessed finding")
 	assertDockerFinding(t, f, res.ID)
 	e.mail.WaitFor(t, func(ms []mailpittest.Summary) bool {
 		return hasSubject(ms, "DockerSocketAccessed")
