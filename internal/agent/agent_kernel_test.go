@@ -1,38 +1,20 @@
 package agent
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/vigilsec/vigil/internal/kerneltest"
+	"github.com/vigilsec/vigil/internal/outputtest"
 	"github.com/vigilsec/vigil/internal/polltest"
 	"github.com/vigilsec/vigil/internal/runctest"
 )
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestOutputJSONEnrichesContainerEvents runs the agent as
 // `vigil agent --output json` does and checks that an exec inside a real
@@ -40,7 +22,7 @@ func (s *syncBuffer) String() string {
 // lineage.
 func TestOutputJSONEnrichesContainerEvents(t *testing.T) {
 	kerneltest.Require(t, "root", "btf", "runc", "busybox")
-	out := &syncBuffer{}
+	out := &outputtest.Buffer{}
 	ag := runAgent(t, out)
 	if err := ag.Ready(); err != nil {
 		t.Fatalf("Ready with --output json: %v", err)
@@ -64,12 +46,12 @@ func TestOutputJSONEnrichesContainerEvents(t *testing.T) {
 // slow, or a ship stage busy hashing.
 type gatedWriter struct {
 	open chan struct{}
-	syncBuffer
+	outputtest.Buffer
 }
 
 func (g *gatedWriter) Write(p []byte) (int, error) {
 	<-g.open
-	return g.syncBuffer.Write(p)
+	return g.Buffer.Write(p)
 }
 
 // TestLateShipKeepsContainerAndDigest holds the agent's output until a
@@ -90,7 +72,7 @@ func TestLateShipKeepsContainerAndDigest(t *testing.T) {
 	}
 	close(out.open)
 	want := `"executableSha256":"` + fileSHA256(t, busyboxPath(t)) + `"`
-	line := waitLine(t, &out.syncBuffer, "the exec event from container "+res.ID, `"kind":"KIND_EXEC"`, `"id":"`+res.ID+`"`)
+	line := waitLine(t, &out.Buffer, "the exec event from container "+res.ID, `"kind":"KIND_EXEC"`, `"id":"`+res.ID+`"`)
 	if !strings.Contains(line, want) || !strings.Contains(line, `"runtime":"runc"`) {
 		t.Fatalf("exec event %s: want %s and runtime runc", line, want)
 	}
@@ -138,7 +120,7 @@ func runAgent(t *testing.T, out io.Writer) *Agent {
 
 // waitLine waits for a JSON line of out that contains every part, and
 // returns it.
-func waitLine(t *testing.T, out *syncBuffer, what string, parts ...string) string {
+func waitLine(t *testing.T, out *outputtest.Buffer, what string, parts ...string) string {
 	t.Helper()
 	var line string
 	found := polltest.Poll(10*time.Second, func() bool {

@@ -17,10 +17,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/vigilsec/vigil/internal/outputtest"
 )
 
 // startTimeout bounds how long mailpit may take to answer its API.
@@ -40,7 +41,7 @@ type Mailpit struct {
 	client   *http.Client
 	cmd      *exec.Cmd
 	waitErr  chan error // receives the process's exit
-	logs     *syncBuffer
+	logs     *outputtest.Buffer
 	// bin and args start this instance again after Stop (see Restart):
 	// same ports, same database.
 	bin  string
@@ -122,7 +123,7 @@ func start(t testing.TB, bin string, opts Options) (*Mailpit, error) {
 		apiBase:  "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[1])),
 		client:   &http.Client{Timeout: 10 * time.Second},
 		waitErr:  make(chan error, 1),
-		logs:     &syncBuffer{},
+		logs:     &outputtest.Buffer{},
 	}
 	args := append([]string{
 		"--smtp", m.smtpAddr,
@@ -212,22 +213,4 @@ func freePorts(n int) ([]int, error) {
 		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
 	}
 	return ports, nil
-}
-
-// syncBuffer collects process output written from exec's copy goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

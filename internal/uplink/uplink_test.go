@@ -6,7 +6,6 @@ import (
 	"errors"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 	"github.com/vigilsec/vigil/internal/event"
 	"github.com/vigilsec/vigil/internal/ingest"
 	"github.com/vigilsec/vigil/internal/ingest/ingesttest"
+	"github.com/vigilsec/vigil/internal/outputtest"
 	"github.com/vigilsec/vigil/internal/polltest"
 	"github.com/vigilsec/vigil/internal/uplink"
 	"github.com/vigilsec/vigil/internal/wire"
@@ -269,7 +269,7 @@ func TestOversizedAncestorsArriveFitted(t *testing.T) {
 	srvTLS, cliTLS := ingesttest.TLS(t)
 	rec := ingesttest.NewRecorder()
 	addr, _ := ingesttest.Serve(t, ingest.Config{TLS: srvTLS, Token: token, Handler: rec}, "127.0.0.1:0")
-	logs := &lockedBuffer{}
+	logs := &outputtest.Buffer{}
 	c := newClient(t, addr, cliTLS, func(cfg *uplink.Config) {
 		cfg.BufferEvents = 2
 		cfg.HeartbeatInterval = 20 * time.Millisecond
@@ -293,21 +293,4 @@ func TestOversizedAncestorsArriveFitted(t *testing.T) {
 	if a := got[0].Lineage[0].Args; len(a) != 4 || a[2] != strings.Repeat("x", wire.MaxArgLen) || a[3] != "\uFFFD" {
 		t.Fatalf("ancestor args arrived as %d entries", len(a))
 	}
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

@@ -39,10 +39,10 @@ func token(s string, max int) string {
 		s = s[:max]
 	}
 	for i := 0; i < len(s); i++ {
-		if s[i] <= ' ' || s[i] > '~' {
+		if !tokenByte(s[i]) {
 			b := []byte(s)
 			for j := i; j < len(b); j++ {
-				if b[j] <= ' ' || b[j] > '~' {
+				if !tokenByte(b[j]) {
 					b[j] = '_'
 				}
 			}

@@ -189,12 +189,16 @@ func checkToken(path, s string, max int) error {
 		return fieldErr(path, "%d bytes, at most %d", len(s), max)
 	}
 	for i := 0; i < len(s); i++ {
-		if s[i] <= ' ' || s[i] > '~' {
+		if !tokenByte(s[i]) {
 			return fieldErr(path, "invalid character %q at offset %d", s[i], i)
 		}
 	}
 	return nil
 }
+
+// tokenByte says whether c may stand in an identifier: printable ASCII, not
+// a space.
+func tokenByte(c byte) bool { return c > ' ' && c <= '~' }
 
 func checkSHA256(path, s string) error {
 	if s == "" {

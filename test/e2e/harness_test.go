@@ -4,7 +4,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -12,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -20,33 +18,21 @@ import (
 	"github.com/vigilsec/vigil/internal/buildtest"
 	"github.com/vigilsec/vigil/internal/coverage"
 	"github.com/vigilsec/vigil/internal/finding"
+	"github.com/vigilsec/vigil/internal/outputtest"
 	"github.com/vigilsec/vigil/internal/polltest"
 )
 
 // proc is a vigil process started by a test and stopped by PID.
 type proc struct {
 	cmd *exec.Cmd
-	log *bytes.Buffer
-	mu  *sync.Mutex
-}
-
-type lockedBuffer struct {
-	mu  *sync.Mutex
-	buf *bytes.Buffer
-}
-
-func (l lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
+	log *outputtest.Buffer
 }
 
 func start(t testing.TB, args ...string) *proc {
 	t.Helper()
-	p := &proc{log: &bytes.Buffer{}, mu: &sync.Mutex{}}
+	p := &proc{log: &outputtest.Buffer{}}
 	p.cmd = exec.Command(vigilBinary(t), args...)
-	p.cmd.Stdout = lockedBuffer{p.mu, p.log}
-	p.cmd.Stderr = lockedBuffer{p.mu, p.log}
+	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
 	if err := p.cmd.Start(); err != nil {
 		t.Fatalf("starting vigil %v: %v", args, err)
 	}
@@ -60,8 +46,6 @@ func start(t testing.TB, args ...string) *proc {
 }
 
 func (p *proc) output() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	return p.log.String()
 }
 
