@@ -8,8 +8,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/vigilsec/vigil/internal/container"
 )
 
 // Identity is who this agent is and what it covers.
@@ -40,11 +43,14 @@ func identify(cfg Config) (Identity, error) {
 		id.KernelVersion = unix.ByteSliceToString(u.Release[:])
 	}
 	if cfg.Container.ECSMetadataURI != "" {
-		task, err := fetchECSTask(cfg.Container.ECSMetadataURI)
+		task, err := container.FetchECSTask(cfg.Container.ECSMetadataURI, 5*time.Second)
+		if err == nil && task.ClusterARN == "" {
+			err = errors.New("task metadata lacks Cluster")
+		}
 		if err != nil {
 			return id, fmt.Errorf("reading ECS task metadata: %w", err)
 		}
-		id.Kind, id.ECSClusterARN, id.ECSTaskARN = "ecs-task", task.Cluster, task.TaskARN
+		id.Kind, id.ECSClusterARN, id.ECSTaskARN = "ecs-task", task.ClusterARN, task.TaskARN
 	}
 	return id, nil
 }

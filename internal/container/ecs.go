@@ -40,14 +40,15 @@ type ecsTaskJSON struct {
 	}
 }
 
-// parseECSTask maps container (Docker) id → metadata from a v4 task response.
-func parseECSTask(data []byte) (map[string]ecsContainer, error) {
+// parseECSTask reads a v4 task response: the task, and its containers by
+// (Docker) id.
+func parseECSTask(data []byte) (*event.ECSTask, map[string]ecsContainer, error) {
 	var raw ecsTaskJSON
 	if err := json.Unmarshal(data, &raw); err != nil {
-		return nil, fmt.Errorf("parsing ECS task metadata: %w", err)
+		return nil, nil, fmt.Errorf("parsing ECS task metadata: %w", err)
 	}
 	if raw.TaskARN == "" {
-		return nil, fmt.Errorf("parsing ECS task metadata: no TaskARN")
+		return nil, nil, fmt.Errorf("parsing ECS task metadata: no TaskARN")
 	}
 	task := &event.ECSTask{
 		ClusterARN: clusterARN(raw.Cluster, raw.TaskARN), TaskARN: raw.TaskARN,
@@ -70,7 +71,7 @@ func parseECSTask(data []byte) (map[string]ecsContainer, error) {
 			out[c.DockerId] = ecsContainer{Name: c.Name, Image: c.Image, ImageID: c.ImageID, Task: task}
 		}
 	}
-	return out, nil
+	return task, out, nil
 }
 
 // clusterARN returns the cluster's ARN: "Cluster" is an ARN on Fargate but
@@ -153,13 +154,34 @@ func (m *ecsMetadata) fetch() {
 }
 
 func (m *ecsMetadata) fetchTask() (map[string]ecsContainer, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), m.client.Timeout)
+	data, err := getTask(m.client, m.uri)
+	if err != nil {
+		return nil, err
+	}
+	_, byID, err := parseECSTask(data)
+	return byID, err
+}
+
+// FetchECSTask reads the task an ECS agent sidecar runs in from the task
+// metadata endpoint v4 (uri is $ECS_CONTAINER_METADATA_URI_V4), with the
+// cluster as an ARN even where ECS reports a short name.
+func FetchECSTask(uri string, timeout time.Duration) (*event.ECSTask, error) {
+	data, err := getTask(&http.Client{Timeout: timeout}, uri)
+	if err != nil {
+		return nil, err
+	}
+	task, _, err := parseECSTask(data)
+	return task, err
+}
+
+func getTask(c *http.Client, uri string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), c.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, m.uri+"/task", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, uri+"/task", nil)
 	if err != nil {
 		return nil, fmt.Errorf("ECS task metadata request: %w", err)
 	}
-	resp, err := m.client.Do(req)
+	resp, err := c.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("fetching ECS task metadata: %w", err)
 	}
@@ -171,5 +193,5 @@ func (m *ecsMetadata) fetchTask() (map[string]ecsContainer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading ECS task metadata: %w", err)
 	}
-	return parseECSTask(data)
+	return data, nil
 }

@@ -23,7 +23,7 @@ func TestParseECSTask(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	byID, err := parseECSTask(data)
+	_, byID, err := parseECSTask(data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func TestParseECSTask(t *testing.T) {
 	if *c.Task != want {
 		t.Errorf("task\n got %+v\nwant %+v", *c.Task, want)
 	}
-	if _, err := parseECSTask([]byte(`{"Cluster":"x"}`)); err == nil {
+	if _, _, err := parseECSTask([]byte(`{"Cluster":"x"}`)); err == nil {
 		t.Error("a response without TaskARN parsed")
 	}
 	if got := clusterARN("arn:aws:ecs:us-east-1:1:cluster/prod", taskARN); got != "arn:aws:ecs:us-east-1:1:cluster/prod" {
