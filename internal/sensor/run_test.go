@@ -2,6 +2,7 @@ package sensor
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -15,11 +16,14 @@ func TestConfigErrors(t *testing.T) {
 		{OpenPathPrefixes: []string{""}},
 		{OpenPathPrefixes: []string{strings.Repeat("x", maxPrefixLen+1)}},
 		{OpenPathPrefixes: []string{"/a\x00b"}},
-		{OpenPathPrefixes: make([]string, maxPrefixes)},
+		{OpenPathPrefixes: manyPrefixes(maxPrefixes - len(DefaultOpenPathPrefixes) + 1)},
 	} {
 		if _, _, err := validate(cfg); err == nil {
 			t.Errorf("validate(%+v) succeeded, want an error", cfg)
 		}
+	}
+	if _, _, err := validate(Config{OpenPathPrefixes: manyPrefixes(maxPrefixes - len(DefaultOpenPathPrefixes))}); err != nil {
+		t.Errorf("validate(%d prefixes in all) = %v, want the limit accepted", maxPrefixes, err)
 	}
 	size, keys, err := validate(Config{OpenPathPrefixes: []string{"/srv/"}})
 	if err != nil || size != DefaultRingBufferBytes || len(keys) != len(DefaultOpenPathPrefixes)+1 {
@@ -28,6 +32,15 @@ func TestConfigErrors(t *testing.T) {
 	if k := keys[len(keys)-1]; k.PrefixBits != 5*8 || k.Data[0] != '/' || k.Data[4] != '/' {
 		t.Errorf("prefix key = %+v", k)
 	}
+}
+
+// manyPrefixes returns n distinct valid prefixes.
+func manyPrefixes(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("/p%d/", i)
+	}
+	return out
 }
 
 // TestDeliverDrops checks that a full output channel costs a counted drop,
