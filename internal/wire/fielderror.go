@@ -28,7 +28,7 @@ func fieldErr(path, format string, args ...any) *FieldError {
 // *FieldError, and err unchanged otherwise.
 func Under(prefix string, err error) error {
 	var fe *FieldError
-	if err == nil || !errors.As(err, &fe) {
+	if err == nil || prefix == "" || !errors.As(err, &fe) {
 		return err
 	}
 	if fe.Path == "" {
