@@ -42,8 +42,8 @@ func (t *Table) Handle(ev *event.Event) {
 		}
 		t.fillLocked(ev, e)
 		if ev.Kind == event.KindExit && !e.exited {
-			e.exited, e.exitedAt = true, t.cfg.Now()
-			t.exited = append(t.exited, exitRef{pid: e.proc.PID, ticks: e.ticks, at: e.exitedAt})
+			e.exited = true
+			t.exited = append(t.exited, exitRef{pid: e.proc.PID, ticks: e.ticks, at: t.cfg.Now()})
 		}
 	}
 	t.expireLocked()
@@ -84,10 +84,6 @@ func (t *Table) handleFork(p *event.Process) {
 	if !ok {
 		return
 	}
-	user := p.User
-	if user == "" {
-		user = t.users.lookup(p.PID, p.UID)
-	}
 	t.mu.Lock()
 	parent := t.procs[p.PPID]
 	if parent != nil && parent.ticks > ticks+1 {
@@ -98,6 +94,10 @@ func (t *Table) handleFork(p *event.Process) {
 		// The parent is unknown: the child's /proc shows the same image.
 		t.ensure(p)
 		return
+	}
+	user := p.User
+	if user == "" {
+		user = t.users.lookup(p.PID, p.UID)
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigilsec/vigil/internal/container"
 	"github.com/vigilsec/vigil/internal/event"
 	"github.com/vigilsec/vigil/internal/polltest"
 )
@@ -124,7 +125,7 @@ func TestExecEventRealProcess(t *testing.T) {
 
 func checkCgroupID(t *testing.T, id uint64) {
 	t.Helper()
-	root := detectCgroupRoot()
+	root := container.DetectCgroupRoot()
 	raw, err := os.ReadFile("/proc/self/cgroup")
 	if root == "" || err != nil {
 		return

@@ -76,14 +76,3 @@ func cgroupIDOf(procDir, cgroupRoot string) uint64 {
 	}
 	return st.Ino
 }
-
-// detectCgroupRoot finds the cgroup2 mount: /sys/fs/cgroup on pure v2 hosts,
-// /sys/fs/cgroup/unified on v1 hybrid hosts; "" when there is none.
-func detectCgroupRoot() string {
-	for _, p := range []string{"/sys/fs/cgroup", "/sys/fs/cgroup/unified"} {
-		if _, err := os.Stat(filepath.Join(p, "cgroup.controllers")); err == nil {
-			return p
-		}
-	}
-	return ""
-}

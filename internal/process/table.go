@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/vigilsec/vigil/internal/container"
 	"github.com/vigilsec/vigil/internal/event"
 )
 
@@ -63,11 +64,10 @@ type Table struct {
 }
 
 type entry struct {
-	proc     event.Process // with UUID, ParentUUID, canonical StartTime
-	ticks    uint64        // start time in clock ticks since boot
-	exe      fileKey       // identity of the executable, for its digest
-	exited   bool
-	exitedAt time.Time
+	proc   event.Process // with UUID, ParentUUID, canonical StartTime
+	ticks  uint64        // start time in clock ticks since boot
+	exe    fileKey       // identity of the executable, for its digest
+	exited bool
 }
 
 type exitRef struct {
@@ -95,7 +95,7 @@ func NewTable(cfg Config) (*Table, error) {
 		cfg.HashMaxBytes = 64 << 20
 	}
 	if cfg.CgroupRoot == "" {
-		cfg.CgroupRoot = detectCgroupRoot()
+		cfg.CgroupRoot = container.DetectCgroupRoot()
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
