@@ -23,14 +23,23 @@ func (t *Table) put(e *entry) {
 	t.procs[e.proc.PID] = e
 }
 
-// parentUUID is the UUID of e's parent if the table has it; a "parent" that
-// started after e is a reused PID and does not count.
+// parentUUID is the UUID of e's parent if the table has it.
 func (t *Table) parentUUID(e *entry) string {
-	par := t.procs[e.proc.PPID]
-	if par == nil || par.proc.PID == e.proc.PID || par.ticks > e.ticks+1 {
-		return ""
+	if par := t.parentOf(e.proc.PID, e.proc.PPID, e.ticks); par != nil {
+		return par.proc.UUID
 	}
-	return par.proc.UUID
+	return ""
+}
+
+// parentOf is the entry of the parent (ppid) of the process pid that started
+// ticks after boot, if the table has it. A "parent" that started after its
+// child is a reused PID and does not count; nor does the process itself.
+func (t *Table) parentOf(pid, ppid uint32, ticks uint64) *entry {
+	par := t.procs[ppid]
+	if par == nil || ppid == pid || par.ticks > ticks+1 {
+		return nil
+	}
+	return par
 }
 
 // reparentLocked follows a changed PPID: when a parent exits its children
@@ -93,12 +102,11 @@ func (t *Table) lineageLocked(e *entry) []event.Process {
 	var out []event.Process
 	cur := e
 	for len(out) < event.MaxLineage {
-		ppid := cur.proc.PPID
-		if ppid == 0 || ppid == cur.proc.PID {
+		if cur.proc.PPID == 0 {
 			break
 		}
-		par := t.procs[ppid]
-		if par == nil || par.ticks > cur.ticks+1 {
+		par := t.parentOf(cur.proc.PID, cur.proc.PPID, cur.ticks)
+		if par == nil {
 			break
 		}
 		t.digestLocked(par)

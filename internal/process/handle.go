@@ -85,10 +85,7 @@ func (t *Table) handleFork(p *event.Process) {
 		return
 	}
 	t.mu.Lock()
-	parent := t.procs[p.PPID]
-	if parent != nil && parent.ticks > ticks+1 {
-		parent = nil // the PID was reused by a process younger than the child
-	}
+	parent := t.parentOf(p.PID, p.PPID, ticks)
 	t.mu.Unlock()
 	if parent == nil {
 		// The parent is unknown: the child's /proc shows the same image.

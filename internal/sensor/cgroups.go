@@ -1,7 +1,5 @@
 package sensor
 
-import "bytes"
-
 // CgroupPath returns the path, relative to the cgroup2 root, of the cgroup
 // v2 id the kernel made while the sensor was attached: it stays known after
 // the cgroup is removed, so an event read late from a container that has
@@ -15,15 +13,13 @@ func (s *Sensor) CgroupPath(id uint64) (string, bool) {
 	if err := s.objs.CgroupPaths.Lookup(id, &v); err != nil {
 		return "", false
 	}
-	b := make([]byte, 0, len(v.Path))
-	for _, c := range v.Path {
-		b = append(b, byte(c))
+	b := make([]byte, len(v.Path)) // bpf2go types char arrays as int8
+	for i, c := range v.Path {
+		b[i] = byte(c)
 	}
-	if i := bytes.IndexByte(b, 0); i >= 0 {
-		b = b[:i]
-	}
-	if len(b) == 0 || b[0] != '/' {
+	p := cString(b)
+	if p == "" || p[0] != '/' {
 		return "", false
 	}
-	return string(b), true
+	return p, true
 }
