@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigilsec/vigil/internal/kerneltest"
 	"github.com/vigilsec/vigil/internal/outputtest"
 )
 
@@ -37,7 +38,8 @@ type Options struct {
 // Mailpit is a running mailpit instance.
 type Mailpit struct {
 	smtpAddr string
-	apiBase  string
+	apiAddr  string // host:port of the HTTP API (mailpit's --listen)
+	apiBase  string // "http://" + apiAddr
 	client   *http.Client
 	cmd      *exec.Cmd
 	waitErr  chan error // receives the process's exit
@@ -60,7 +62,7 @@ func StartWith(t testing.TB, opts Options) *Mailpit {
 	t.Helper()
 	bin, err := Binary()
 	if err != nil {
-		if required() {
+		if kerneltest.Required() || os.Getenv("CI") != "" {
 			t.Fatalf("mailpit required (CI or VIGIL_TEST_KERNEL=1): %v", err)
 		}
 		t.Skipf("skipping: %v (go install github.com/axllent/mailpit@v1.33.1)", err)
@@ -77,10 +79,6 @@ func StartWith(t testing.TB, opts Options) *Mailpit {
 	}
 	t.Fatalf("start mailpit: %v", lastErr)
 	return nil
-}
-
-func required() bool {
-	return os.Getenv("VIGIL_TEST_KERNEL") == "1" || os.Getenv("CI") != ""
 }
 
 // Binary finds the mailpit executable.
@@ -118,16 +116,18 @@ func start(t testing.TB, bin string, opts Options) (*Mailpit, error) {
 	if err != nil {
 		return nil, err
 	}
+	apiAddr := net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[1]))
 	m := &Mailpit{
 		smtpAddr: net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[0])),
-		apiBase:  "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[1])),
+		apiAddr:  apiAddr,
+		apiBase:  "http://" + apiAddr,
 		client:   &http.Client{Timeout: 10 * time.Second},
 		waitErr:  make(chan error, 1),
 		logs:     &outputtest.Buffer{},
 	}
 	args := append([]string{
 		"--smtp", m.smtpAddr,
-		"--listen", m.apiBase[len("http://"):],
+		"--listen", m.apiAddr,
 		"--database", filepath.Join(t.TempDir(), "mailpit.db"),
 		"--disable-version-check",
 		"--enable-chaos", // lets tests inject SMTP errors (SetChaos)
@@ -137,7 +137,7 @@ func start(t testing.TB, bin string, opts Options) (*Mailpit, error) {
 		return nil, err
 	}
 	if err := m.waitReady(); err != nil {
-		m.stop()
+		m.kill()
 		return nil, fmt.Errorf("%w; mailpit output:\n%s", err, m.logs.String())
 	}
 	t.Cleanup(m.stop)
@@ -178,12 +178,19 @@ func (m *Mailpit) waitReady() error {
 	}
 }
 
-// stop ends this mailpit (by its PID): SIGTERM, then SIGKILL if it lingers.
+// stop ends this mailpit and marks it down; it does nothing when it is
+// down already (after Stop, the test's cleanup finds nothing to end).
 func (m *Mailpit) stop() {
 	if m.down {
 		return
 	}
 	m.down = true
+	m.kill()
+}
+
+// kill ends the current mailpit process (by its PID), whatever m.down says:
+// SIGTERM, then SIGKILL if it lingers. It returns once the process exited.
+func (m *Mailpit) kill() {
 	_ = m.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-m.waitErr:

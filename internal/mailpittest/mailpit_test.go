@@ -3,9 +3,12 @@ package mailpittest
 import (
 	"context"
 	"net/smtp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vigilsec/vigil/internal/polltest"
 )
 
 const testMail = "From: a@example.com\r\nTo: b@example.com\r\nSubject: hello\r\nMessage-ID: <m1@example.com>\r\n" +
@@ -62,10 +65,40 @@ func TestMailpitChaos(t *testing.T) {
 	}
 }
 
-func TestTwoInstancesDoNotClash(t *testing.T) {
+// TestTwoInstancesAreIsolated: two instances in one test keep their mail
+// apart. Each gets one message over its own SMTP; once each has its own,
+// neither shows the other's.
+func TestTwoInstancesAreIsolated(t *testing.T) {
 	a, b := Start(t), Start(t)
-	if a.SMTPAddr() == b.SMTPAddr() || a.APIURL() == b.APIURL() {
-		t.Fatal("instances share ports")
+	ctx := context.Background()
+	subjects := func(m *Mailpit) []string {
+		msgs, err := m.Messages(ctx)
+		if err != nil {
+			t.Fatalf("listing messages: %v\n%s", err, m.Logs())
+		}
+		var out []string
+		for _, s := range msgs {
+			out = append(out, s.Subject)
+		}
+		return out
+	}
+	for _, x := range []struct {
+		m       *Mailpit
+		subject string
+	}{{a, "to-a"}, {b, "to-b"}} {
+		mail := strings.Replace(testMail, "Subject: hello", "Subject: "+x.subject, 1)
+		if err := smtp.SendMail(x.m.SMTPAddr(), nil, "a@example.com", []string{"b@example.com"}, []byte(mail)); err != nil {
+			t.Fatalf("send %s: %v\n%s", x.subject, err, x.m.Logs())
+		}
+	}
+	polltest.Until(t, 5*time.Second, "each instance to list its own message", func() bool {
+		return slices.Contains(subjects(a), "to-a") && slices.Contains(subjects(b), "to-b")
+	})
+	if got := subjects(a); !slices.Equal(got, []string{"to-a"}) {
+		t.Errorf("instance a lists %q; want only its own [to-a]", got)
+	}
+	if got := subjects(b); !slices.Equal(got, []string{"to-b"}) {
+		t.Errorf("instance b lists %q; want only its own [to-b]", got)
 	}
 }
 

@@ -30,18 +30,11 @@ func (m *Mailpit) Restart(t testing.TB) {
 				m.down = false
 				return
 			}
-			m.stopProcess()
+			m.kill() // never became ready; m stays down
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
 	t.Fatalf("restart mailpit: %v; mailpit output:\n%s", lastErr, m.logs.String())
-}
-
-// stopProcess ends a process that never became ready, without marking
-// the instance down twice.
-func (m *Mailpit) stopProcess() {
-	m.down = false
-	m.stop()
 }
 
 // Running reports whether mailpit is up (false between Stop and Restart).

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigilsec/vigil/internal/kerneltest"
 	"github.com/vigilsec/vigil/internal/polltest"
 )
 
@@ -62,16 +63,12 @@ func Bundle(dir string, s Spec) error {
 			return fmt.Errorf("making rootfs: %w", err)
 		}
 	}
-	bb, err := busybox()
+	bb, err := kerneltest.BusyboxPath()
 	if err != nil {
 		return err
 	}
-	data, err := os.ReadFile(bb)
-	if err != nil {
-		return fmt.Errorf("reading busybox: %w", err)
-	}
-	if err := os.WriteFile(filepath.Join(rootfs, "bin/busybox"), data, 0o755); err != nil {
-		return fmt.Errorf("copying busybox: %w", err)
+	if err := copyFile(bb, filepath.Join(rootfs, "bin/busybox")); err != nil {
+		return err
 	}
 	for _, a := range applets {
 		if err := os.Symlink("busybox", filepath.Join(rootfs, "bin", a)); err != nil && !os.IsExist(err) {
@@ -117,15 +114,6 @@ func copyFile(src, dst string) error {
 		return fmt.Errorf("writing %s: %w", dst, err)
 	}
 	return nil
-}
-
-func busybox() (string, error) {
-	for _, p := range []string{"/bin/busybox", "/usr/bin/busybox"} {
-		if _, err := os.Stat(p); err == nil {
-			return p, nil
-		}
-	}
-	return "", fmt.Errorf("busybox not found (apt-get install busybox-static)")
 }
 
 // config makes a config.json from `runc spec`'s defaults, so it always suits

@@ -19,7 +19,7 @@ func (s *SQLite) UpsertFinding(ctx context.Context, f finding.Finding, merge Mer
 	var u Upserted
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		var err error
-		u, err = s.upsert(ctx, tx, f, merge)
+		u, err = s.upsert(ctx, tx, nil, f, merge)
 		return err
 	})
 	if err != nil {
@@ -36,8 +36,10 @@ func (s *SQLite) RecordBatch(ctx context.Context, agentID string, seq uint64, fs
 	out := make([]Upserted, 0, len(fs))
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		out = out[:0]
+		// Made per attempt: it describes only what this transaction wrote.
+		written := make(writtenDocs)
 		for _, f := range fs {
-			u, err := s.upsert(ctx, tx, f, merge)
+			u, err := s.upsert(ctx, tx, written, f, merge)
 			if err != nil {
 				return fmt.Errorf("finding %s: %w", f.ID, err)
 			}
@@ -51,10 +53,28 @@ func (s *SQLite) RecordBatch(ctx context.Context, agentID string, seq uint64, fs
 	return out, nil
 }
 
-// upsert is one finding's read-merge-write inside tx.
-func (s *SQLite) upsert(ctx context.Context, tx *sql.Tx, f finding.Finding, merge MergeFunc) (Upserted, error) {
-	prev, ok, err := getFinding(ctx, tx, f.ID)
-	if err != nil {
+// writtenDocs holds, by finding id, the document each finding was last
+// written with in the current transaction, so a later finding of the same
+// batch with that id is merged without reading its row back. It keeps the
+// encoded document rather than the finding: decoding it gives merge exactly
+// what reading the row would (JSON drops empty omitempty slices, for one),
+// and a finding merge shares with no other.
+type writtenDocs map[string][]byte
+
+// upsert is one finding's read-merge-write inside tx. written, when not
+// nil, is consulted before reading the row and updated after writing it.
+func (s *SQLite) upsert(ctx context.Context, tx *sql.Tx, written writtenDocs, f finding.Finding, merge MergeFunc) (Upserted, error) {
+	var (
+		prev finding.Finding
+		ok   bool
+		err  error
+	)
+	if doc, hit := written[f.ID]; hit {
+		if err := json.Unmarshal(doc, &prev); err != nil {
+			return Upserted{}, fmt.Errorf("decoding stored document: %w", err)
+		}
+		ok = true
+	} else if prev, ok, err = getFinding(ctx, tx, f.ID); err != nil {
 		return Upserted{}, err
 	}
 	var prevp *finding.Finding
@@ -65,11 +85,12 @@ func (s *SQLite) upsert(ctx context.Context, tx *sql.Tx, f finding.Finding, merg
 	if next.ID != f.ID {
 		return Upserted{}, fmt.Errorf("%w: merge changed the id to %q", ErrInvalid, next.ID)
 	}
-	if err := putFinding(ctx, tx, next); err != nil {
+	doc, err := putFinding(ctx, tx, next, !ok, s.now())
+	if err != nil {
 		return Upserted{}, err
 	}
-	if err := notePublication(ctx, tx, next, !ok, s.now()); err != nil {
-		return Upserted{}, err
+	if written != nil {
+		written[next.ID] = doc
 	}
 	if err := insertDeliveries(ctx, tx, out, s.now()); err != nil {
 		return Upserted{}, err
@@ -77,47 +98,47 @@ func (s *SQLite) upsert(ctx context.Context, tx *sql.Tx, f finding.Finding, merg
 	return Upserted{Finding: next, Created: !ok}, nil
 }
 
-// putFinding writes f's document and the columns derived from it.
-func putFinding(ctx context.Context, tx *sql.Tx, f finding.Finding) error {
+// putFinding writes f's document, the columns derived from it and its
+// publication state, and returns the document written. created says
+// whether the row is new (upsert read none), now is the time of writing.
+//
+// The publication state: a new finding is published with its creation; an
+// update of an existing one waits for PublishDue, unless the finding is
+// archived (suppressed findings are never published). So a new row gets
+// pending = 0 and published_at = now (the column default, 0, when
+// archived); an existing row gets pending = 1 (0 when archived) and keeps
+// its published_at.
+func putFinding(ctx context.Context, tx *sql.Tx, f finding.Finding, created bool, now time.Time) ([]byte, error) {
 	if f.ID == "" {
-		return fmt.Errorf("%w: empty finding id", ErrInvalid)
+		return nil, fmt.Errorf("%w: empty finding id", ErrInvalid)
 	}
 	updated, err := ParseFindingTime(f.UpdatedAt)
 	if err != nil {
-		return fmt.Errorf("updatedAt: %w", err)
+		return nil, fmt.Errorf("updatedAt: %w", err)
 	}
 	doc, err := json.Marshal(f)
 	if err != nil {
-		return fmt.Errorf("encoding: %w", err)
+		return nil, fmt.Errorf("encoding: %w", err)
 	}
-	_, err = tx.ExecContext(ctx, `
-INSERT INTO findings (id, type, severity, archived, updated_at, doc) VALUES (?, ?, ?, ?, ?, ?)
-ON CONFLICT (id) DO UPDATE SET type = excluded.type, severity = excluded.severity,
-	archived = excluded.archived, updated_at = excluded.updated_at, doc = excluded.doc`,
-		f.ID, f.Type, f.Severity, f.Service.Archived, nanos(updated), string(doc))
-	if err != nil {
-		return fmt.Errorf("writing: %w", err)
-	}
-	return nil
-}
-
-// notePublication keeps the publication state: a new finding is published
-// with its creation; an update of an existing one waits for PublishDue,
-// unless the finding is archived (suppressed findings are never published).
-func notePublication(ctx context.Context, tx *sql.Tx, f finding.Finding, created bool, now time.Time) error {
-	var err error
+	var pending, publishedAt int64
 	switch {
 	case f.Service.Archived:
-		_, err = tx.ExecContext(ctx, `UPDATE findings SET pending = 0 WHERE id = ?`, f.ID)
 	case created:
-		_, err = tx.ExecContext(ctx, `UPDATE findings SET pending = 0, published_at = ? WHERE id = ?`, nanos(now), f.ID)
+		publishedAt = nanos(now)
 	default:
-		_, err = tx.ExecContext(ctx, `UPDATE findings SET pending = 1 WHERE id = ?`, f.ID)
+		pending = 1
 	}
+	_, err = tx.ExecContext(ctx, `
+INSERT INTO findings (id, type, severity, archived, updated_at, doc, pending, published_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (id) DO UPDATE SET type = excluded.type, severity = excluded.severity,
+	archived = excluded.archived, updated_at = excluded.updated_at, doc = excluded.doc,
+	pending = excluded.pending`,
+		f.ID, f.Type, f.Severity, f.Service.Archived, nanos(updated), string(doc), pending, publishedAt)
 	if err != nil {
-		return fmt.Errorf("noting publication: %w", err)
+		return nil, fmt.Errorf("writing: %w", err)
 	}
-	return nil
+	return doc, nil
 }
 
 // PublishDue implements Findings.

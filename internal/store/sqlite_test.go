@@ -119,3 +119,32 @@ func BenchmarkUpsertFinding(b *testing.B) {
 	b.Run("sequential", func(b *testing.B) { run(b, false) })
 	b.Run("parallel", func(b *testing.B) { run(b, true) })
 }
+
+// BenchmarkRecordBatch measures agent batches of 100 findings over 16 ids
+// (so most findings within a batch merge into one written earlier in the
+// same transaction), each with one outbox row.
+func BenchmarkRecordBatch(b *testing.B) {
+	merge := func(prev *finding.Finding, next finding.Finding) (finding.Finding, []bus.Delivery) {
+		if prev != nil {
+			next.Service.Count += prev.Service.Count
+		}
+		return next, []bus.Delivery{{EventID: next.ID, Rule: "r", Payload: []byte(`{"detail":{}}`)}}
+	}
+	f := finding.Finding{ID: "f", Type: "Execution:Runtime/NewBinaryExecuted", Severity: 5,
+		UpdatedAt: time.Now().UTC().Format(time.RFC3339Nano)}
+	f.Service.Count = 1
+	fs := make([]finding.Finding, 100)
+	for i := range fs {
+		fs[i] = f
+		fs[i].ID = fmt.Sprintf("f%d", i%16)
+	}
+	s := openSQLite(b, filepath.Join(b.TempDir(), "bench.db"))
+	var seq uint64
+	for b.Loop() {
+		seq++
+		if _, err := s.RecordBatch(b.Context(), "agent", seq, fs, merge); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*len(fs))/b.Elapsed().Seconds(), "findings/s")
+}

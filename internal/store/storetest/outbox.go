@@ -212,11 +212,22 @@ func outboxCompleteMany(t *testing.T, s store.Store) {
 	must(t, s.Enqueue(ctx(t), []bus.Delivery{newDelivery("a", now), newDelivery("b", now), newDelivery("c", now)}))
 	ds, err := s.Claim(ctx(t), now, 10, time.Minute)
 	must(t, err)
+	if len(ds) != 3 || ds[0].EventID != "a" || ds[1].EventID != "b" || ds[2].EventID != "c" {
+		t.Fatalf("claimed %+v; want a, b, c", ds)
+	}
 	must(t, s.CompleteMany(ctx(t), []int64{ds[0].ID, ds[2].ID, 999999}))
-	if n, _ := s.PendingDeliveries(ctx(t)); n != 1 {
+	if n := pending(t, s); n != 1 {
 		t.Fatalf("pending after CompleteMany: %d, want 1", n)
 	}
+	// Once the lease ends, the one left comes back: b, not a or c.
+	left := claimAt(t, s, now.Add(time.Minute))
+	if len(left) != 1 || left[0].ID != ds[1].ID || left[0].EventID != "b" {
+		t.Fatalf("left after CompleteMany: %+v; want only b (id %d)", left, ds[1].ID)
+	}
 	must(t, s.CompleteMany(ctx(t), nil))
+	if n := pending(t, s); n != 1 {
+		t.Fatalf("pending after CompleteMany(nil): %d, want 1", n)
+	}
 }
 
 // claimAt claims up to 10 deliveries due at at, with a 30 s lease.

@@ -44,8 +44,16 @@ func testTopics(t *testing.T, h Harness) {
 	if _, err := s.Unsubscribe(ctx(t), "s1", "wrong", false); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("unsubscribe with a wrong token: %v", err)
 	}
-	if _, err := s.Unsubscribe(ctx(t), "s1", "tok-1", false); err != nil {
-		t.Fatal(err)
+	gone, err := s.Unsubscribe(ctx(t), "s1", "tok-1", false)
+	must(t, err)
+	if gone.ID != "s1" || gone.Endpoint != "a@example.com" {
+		t.Fatalf("Unsubscribe returned %+v; want subscription s1", gone)
+	}
+	if subs, err := s.ListSubscriptions(ctx(t), "secops"); err != nil || len(subs) != 0 {
+		t.Fatalf("subscriptions after unsubscribing: %+v, %v; want none", subs, err)
+	}
+	if _, err := s.Unsubscribe(ctx(t), "s1", "", true); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("unsubscribing s1 again: %v; want ErrNotFound", err)
 	}
 	must(t, s.Subscribe(ctx(t), bus.Subscription{ID: "s3", Topic: "secops", Protocol: "webhook", Endpoint: "http://127.0.0.1:1/h", Status: bus.StatusConfirmed, Token: "t3", CreatedAt: baseTime()}, nil))
 	ok, err := s.DeleteTopic(ctx(t), "secops")
