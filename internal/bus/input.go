@@ -55,23 +55,60 @@ var inputPathsMapKeyRE = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 // ShapePayload returns the bytes target t receives for event, the envelope
 // JSON matched by the rule named ruleName. It re-validates what it uses, so
 // it is safe on targets that never went through ValidateRule (it returns an
-// error rather than guessing).
+// error rather than guessing). It compiles t's shaping on every call; the
+// router compiles each target's once (compileShaper) and only applies it.
 func ShapePayload(t Target, ruleName string, event []byte) ([]byte, error) {
-	if err := checkOneInputOption(t); err != nil {
+	s, err := compileShaper(t)
+	if err != nil {
 		return nil, err
+	}
+	return s.apply(ruleName, event)
+}
+
+// shaper is a target's compiled Input, InputPath or InputTransformer; the
+// zero shaper delivers the event unchanged.
+type shaper struct {
+	input string       // Input, when set
+	path  *jsonPath    // InputPath, when set
+	tr    *transformer // InputTransformer, when set
+}
+
+// compileShaper checks and compiles t's input shaping. It does not check
+// the length limits, which only validation (validateInputOptions) enforces.
+func compileShaper(t Target) (shaper, error) {
+	if err := checkOneInputOption(t); err != nil {
+		return shaper{}, err
 	}
 	switch {
 	case t.Input != "":
 		if !json.Valid([]byte(t.Input)) || !utf8.ValidString(t.Input) {
-			return nil, errors.New("input: not valid UTF-8 JSON")
+			return shaper{}, fmt.Errorf("%s: not valid UTF-8 JSON", inputFieldInput)
 		}
-		return []byte(t.Input), nil
+		return shaper{input: t.Input}, nil
 	case t.InputPath != "":
 		p, err := parseJSONPath(t.InputPath)
 		if err != nil {
-			return nil, fmt.Errorf("inputPath %q: %w", t.InputPath, err)
+			return shaper{}, fmt.Errorf("%s %q: %w", inputFieldInputPath, t.InputPath, err)
 		}
-		v, ok, err := p.eval(event)
+		return shaper{path: &p}, nil
+	case t.InputTransformer != nil:
+		tr, err := compileTransformer(*t.InputTransformer)
+		if err != nil {
+			return shaper{}, err
+		}
+		return shaper{tr: &tr}, nil
+	}
+	return shaper{}, nil
+}
+
+// apply returns the bytes the target receives for event, matched by the
+// rule named ruleName.
+func (s shaper) apply(ruleName string, event []byte) ([]byte, error) {
+	switch {
+	case s.input != "":
+		return []byte(s.input), nil
+	case s.path != nil:
+		v, ok, err := s.path.eval(event)
 		if err != nil {
 			return nil, fmt.Errorf("inputPath: %w", err)
 		}
@@ -81,12 +118,8 @@ func ShapePayload(t Target, ruleName string, event []byte) ([]byte, error) {
 			return []byte("null"), nil
 		}
 		return compactJSON(v)
-	case t.InputTransformer != nil:
-		tr, err := compileTransformer(*t.InputTransformer)
-		if err != nil {
-			return nil, err
-		}
-		return tr.apply(ruleName, event)
+	case s.tr != nil:
+		return s.tr.apply(ruleName, event)
 	}
 	return event, nil
 }

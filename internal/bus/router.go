@@ -22,7 +22,32 @@ type Router struct {
 // half-updated set.
 type routeTable struct {
 	matcher *pattern.Matcher
-	rules   map[string]Rule // enabled rules by name, targets normalized
+	rules   map[string]routedRule // enabled rules by name
+}
+
+// routedRule is an enabled rule, targets normalized, with each target's
+// input shaping compiled once: shapers[i] shapes for rule.Targets[i].
+type routedRule struct {
+	rule    Rule
+	shapers []targetShaper
+}
+
+// targetShaper is a compiled shaper, or the error compiling it gave. Rules
+// are validated before they are routed, so err is a safety net: Route
+// reports it for each event, as it would a shaping error.
+type targetShaper struct {
+	s   shaper
+	err error
+}
+
+// newRoutedRule compiles the shaping of each of rule's targets.
+func newRoutedRule(rule Rule) routedRule {
+	rr := routedRule{rule: rule, shapers: make([]targetShaper, len(rule.Targets))}
+	for i, target := range rule.Targets {
+		s, err := compileShaper(target)
+		rr.shapers[i] = targetShaper{s: s, err: err}
+	}
+	return rr
 }
 
 // NewRouter validates rules and builds a router over the enabled ones.
@@ -48,8 +73,8 @@ func (r *Router) Replace(rules []Rule) error {
 
 // Route returns one Delivery per (matching enabled rule, target), due at
 // now, carrying what the target will receive: the envelope JSON, or what the
-// target's Input, InputPath or InputTransformer makes of it (ShapePayload,
-// stored with EncodePayload), so the outbox row holds the delivered bytes
+// target's Input, InputPath or InputTransformer makes of it (compiled once
+// per target when the rule set is built, stored with EncodePayload), so the outbox row holds the delivered bytes
 // and a later rule change cannot alter an event already routed.
 // Deliveries are ordered by rule name, then by the rule's target order.
 //
@@ -72,12 +97,18 @@ func (r *Router) Route(env Envelope, now time.Time) ([]Delivery, error) {
 	var out []Delivery
 	var errs []error
 	for _, name := range names {
-		rule, ok := t.rules[name]
+		rr, ok := t.rules[name]
 		if !ok {
 			continue // cannot happen: the matcher only knows rules of this table
 		}
-		for _, target := range rule.Targets {
-			body, err := ShapePayload(target, rule.Name, payload)
+		rule := rr.rule
+		for i, target := range rule.Targets {
+			sh := rr.shapers[i]
+			err := sh.err
+			var body []byte
+			if err == nil {
+				body, err = sh.s.apply(rule.Name, payload)
+			}
 			if err != nil {
 				errs = append(errs, fmt.Errorf("route event %s: rule %s target %s: %w", env.ID, rule.Name, target.ID, err))
 				continue
@@ -100,13 +131,13 @@ func (r *Router) Rules() map[string]Rule {
 	t := r.current.Load()
 	out := make(map[string]Rule, len(t.rules))
 	for k, v := range t.rules {
-		out[k] = v
+		out[k] = v.rule
 	}
 	return out
 }
 
 func buildRouteTable(rules []Rule) (*routeTable, error) {
-	t := &routeTable{matcher: pattern.NewMatcher(), rules: make(map[string]Rule)}
+	t := &routeTable{matcher: pattern.NewMatcher(), rules: make(map[string]routedRule)}
 	seen := make(map[string]bool, len(rules))
 	for _, in := range rules {
 		if seen[in.Name] {
@@ -124,7 +155,7 @@ func buildRouteTable(rules []Rule) (*routeTable, error) {
 		if err := t.matcher.Add(rule.Name, p); err != nil {
 			return nil, fmt.Errorf("rule %s: add to matcher: %w", rule.Name, err)
 		}
-		t.rules[rule.Name] = rule
+		t.rules[rule.Name] = newRoutedRule(rule)
 	}
 	// The matcher builds its automaton lazily on the first match; do it here
 	// so the cost lands on Replace, not on the first event routed after it.

@@ -303,13 +303,15 @@ func validateHTTPURL(raw string, httpsOnly bool) error {
 	if u.User != nil {
 		return fmt.Errorf("%q: user info in the URL is not allowed", raw)
 	}
-	if httpsOnly && u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
+	if httpsOnly && u.Scheme == "http" && !IsLoopbackHost(u.Hostname()) {
 		return fmt.Errorf("%q: want https (http only to localhost or 127.0.0.1)", raw)
 	}
 	return nil
 }
 
-func isLoopbackHost(host string) bool {
+// IsLoopbackHost reports whether host (a name or IP literal, without port)
+// is localhost or a loopback address: where cleartext is acceptable.
+func IsLoopbackHost(host string) bool {
 	if host == "localhost" {
 		return true
 	}

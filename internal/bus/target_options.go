@@ -1,10 +1,8 @@
 package bus
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
-	"unicode/utf8"
 )
 
 // Ranges of the per-target options. Retry ranges are EventBridge's
@@ -60,26 +58,14 @@ func validateInputOptions(t Target) error {
 	if err := checkOneInputOption(t); err != nil {
 		return err
 	}
-	if t.Input != "" {
-		if len(t.Input) > MaxInputLength {
-			return fmt.Errorf(inputLengthErrFormat, inputFieldInput, len(t.Input), MaxInputLength)
-		}
-		if !json.Valid([]byte(t.Input)) || !utf8.ValidString(t.Input) {
-			return fmt.Errorf("%s: not valid UTF-8 JSON", inputFieldInput)
-		}
+	if len(t.Input) > MaxInputLength {
+		return fmt.Errorf(inputLengthErrFormat, inputFieldInput, len(t.Input), MaxInputLength)
 	}
-	if t.InputPath != "" {
-		if len(t.InputPath) > MaxInputPathLength {
-			return fmt.Errorf(inputLengthErrFormat, inputFieldInputPath, len(t.InputPath), MaxInputPathLength)
-		}
-		if _, err := parseJSONPath(t.InputPath); err != nil {
-			return fmt.Errorf("%s %q: %w", inputFieldInputPath, t.InputPath, err)
-		}
+	if len(t.InputPath) > MaxInputPathLength {
+		return fmt.Errorf(inputLengthErrFormat, inputFieldInputPath, len(t.InputPath), MaxInputPathLength)
 	}
-	if t.InputTransformer != nil {
-		if _, err := compileTransformer(*t.InputTransformer); err != nil {
-			return err
-		}
-	}
-	return nil
+	// At most one option is set, so checking both lengths first reports the
+	// same error as checking each option's length before compiling it.
+	_, err := compileShaper(t)
+	return err
 }

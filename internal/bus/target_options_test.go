@@ -113,9 +113,9 @@ func TestRouteShapingErrorSkipsOnlyThatTarget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rule := tbl.rules["r"]
+	rule := tbl.rules["r"].rule
 	rule.Targets = []Target{bad, good}
-	tbl.rules["r"] = rule
+	tbl.rules["r"] = newRoutedRule(rule)
 	r.current.Store(tbl)
 
 	ds, err := r.Route(findingEnv(t, "PrivilegeEscalation:Runtime/DockerSocketAccessed"), t0)

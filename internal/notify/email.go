@@ -46,20 +46,9 @@ func (m Message) envelopeFrom() string {
 // pure: the same input always gives the same bytes, which lets a receiving
 // system de-duplicate redeliveries by Message-ID.
 func BuildEmail(to []string, from string, eventID string, payload []byte, consoleURL string) (Message, error) {
-	sender, err := mail.ParseAddress(from)
-	if err != nil {
-		return Message{}, fmt.Errorf("email: from %q: %w", from, err)
-	}
-	rcpts, err := parseRecipients(to)
+	m, env, isJSON, err := buildEnvelope(to, from, eventID, payload)
 	if err != nil {
 		return Message{}, err
-	}
-	// A target's input shaping may deliver any JSON or plain text: what is
-	// not an event is sent as the message text, as SNS does.
-	var env bus.Envelope
-	isJSON := json.Valid(payload)
-	if isJSON && json.Unmarshal(payload, &env) != nil {
-		env = bus.Envelope{}
 	}
 	v := buildView(env, payload, consoleURL)
 	if c, ok := parseConfirmation(payload); ok {
@@ -69,6 +58,33 @@ func BuildEmail(to []string, from string, eventID string, payload []byte, consol
 	html, err := renderHTML(v)
 	if err != nil {
 		return Message{}, fmt.Errorf("email: event %s: %w", eventID, err)
+	}
+	m.Subject, m.Text, m.HTML = v.Subject, text, html
+	if isJSON && !v.Confirmation {
+		m.Attachments = []Attachment{{Filename: "event.json", ContentType: "application/json", Data: append([]byte(nil), payload...)}}
+	}
+	return m, nil
+}
+
+// buildEnvelope is the part of a mail that does not depend on its layout:
+// sender, recipients and headers (From, To and Headers of the Message). It
+// also returns the event the payload carries (zero if it is not one) and
+// whether the payload is JSON.
+func buildEnvelope(to []string, from string, eventID string, payload []byte) (Message, bus.Envelope, bool, error) {
+	sender, err := mail.ParseAddress(from)
+	if err != nil {
+		return Message{}, bus.Envelope{}, false, fmt.Errorf("email: from %q: %w", from, err)
+	}
+	rcpts, err := parseRecipients(to)
+	if err != nil {
+		return Message{}, bus.Envelope{}, false, err
+	}
+	// A target's input shaping may deliver any JSON or plain text: what is
+	// not an event is sent as the message text, as SNS does.
+	var env bus.Envelope
+	isJSON := json.Valid(payload)
+	if isJSON && json.Unmarshal(payload, &env) != nil {
+		env = bus.Envelope{}
 	}
 	headers := map[string]string{
 		"Message-ID":       messageID(eventID, sender.Address),
@@ -81,11 +97,7 @@ func BuildEmail(to []string, from string, eventID string, payload []byte, consol
 	if t, err := time.Parse(time.RFC3339, env.Time); err == nil {
 		headers["Date"] = t.UTC().Format(time.RFC1123Z)
 	}
-	m := Message{From: sender.String(), To: rcpts, Subject: v.Subject, Text: text, HTML: html, Headers: headers}
-	if isJSON && !v.Confirmation {
-		m.Attachments = []Attachment{{Filename: "event.json", ContentType: "application/json", Data: append([]byte(nil), payload...)}}
-	}
-	return m, nil
+	return Message{From: sender.String(), To: rcpts, Headers: headers}, env, isJSON, nil
 }
 
 func parseRecipients(to []string) ([]string, error) {

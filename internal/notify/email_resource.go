@@ -127,30 +127,15 @@ func (h healthDetail) resource() string {
 }
 
 func healthView(v *emailView, env bus.Envelope, h healthDetail) {
-	status := "UNHEALTHY"
-	if env.DetailType == bus.DetailTypeHealthy {
-		status = "HEALTHY"
-	}
-	subject := fmt.Sprintf("[vigil] Runtime Protection %s: %s", status, h.resource())
-	if issue := clean(h.Issue); issue != "" {
-		subject += " (" + issue + ")"
-	}
-	v.Subject = truncate(subject, maxSubjectRunes)
+	status := healthStatusLabel(env.DetailType)
+	v.Subject = truncate(healthSummary(status, h), maxSubjectRunes)
 	v.Heading = "Runtime Protection " + status
 	v.Title = h.resource()
 	v.Description = clean(h.Issue)
-	updated := strings.Trim(string(h.LastUpdatedAt), `"`)
-	if updated == "null" {
-		updated = ""
-	}
-	status = h.CurrentStatus
-	if h.PreviousStatus != "" && h.CurrentStatus != "" {
-		status = h.PreviousStatus + " → " + h.CurrentStatus
-	}
 	v.Sections = []section{{Title: "Coverage", Rows: nonEmpty(
 		row{"Resource", h.resource()}, row{"Account", h.ResourceAccountID},
 		row{"Region", env.Region},
-		row{"Status", status},
-		row{"Issue", h.Issue}, row{"Last updated", updated},
+		row{"Status", h.transition()},
+		row{"Issue", h.Issue}, row{"Last updated", h.updated()},
 	)}}
 }

@@ -55,7 +55,7 @@ func (c SMTPConfig) Validate() error {
 	}
 	// net/smtp refuses PLAIN over cleartext except to localhost; say so now
 	// rather than on every delivery.
-	if c.Username != "" && c.tlsMode() == TLSNone && !isLoopback(host) {
+	if c.Username != "" && c.tlsMode() == TLSNone && !bus.IsLoopbackHost(host) {
 		return fmt.Errorf("smtp: username set but tls is none: credentials would cross %s in clear text", host)
 	}
 	return nil
@@ -66,14 +66,6 @@ func (c SMTPConfig) tlsMode() string {
 		return TLSStartTLS
 	}
 	return c.TLS
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // EmailSender delivers email targets over SMTP.

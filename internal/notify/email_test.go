@@ -176,6 +176,40 @@ func TestTopicMails(t *testing.T) {
 	}
 }
 
+// TestBuildRawEmailIsBuildEmailWithRawBody: the email-json mail is the
+// formatted mail's envelope and headers with the payload as its only body.
+func TestBuildRawEmailIsBuildEmailWithRawBody(t *testing.T) {
+	payloads := [][]byte{[]byte("plain text"), []byte(`"quoted"`), []byte(`{"a":1}`),
+		[]byte(`{"Type":"SubscriptionConfirmation","TopicArn":"t","SubscribeURL":"http://h/c"}`)}
+	for _, name := range []string{"docker-socket", "sample", "unhealthy", "unknown"} {
+		payloads = append(payloads, readFixture(t, name))
+	}
+	for _, p := range payloads {
+		want, err := BuildEmail([]string{"a@example.com", "b@example.com"}, `"vigil" <v@example.com>`, "ev-1", p, "https://console.example/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want.Subject, want.Text, want.HTML, want.Attachments = genericSubject, string(p)+"\n", "", nil
+		got, err := BuildRawEmail([]string{"a@example.com", "b@example.com"}, `"vigil" <v@example.com>`, "ev-1", p, "https://console.example/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Raw(), want.Raw()) || got.envelopeFrom() != want.envelopeFrom() || strings.Join(got.To, ",") != strings.Join(want.To, ",") {
+			t.Errorf("payload %.40q: raw mail differs:\n%s\nwant:\n%s", p, got.Raw(), want.Raw())
+		}
+	}
+	for _, c := range []struct {
+		to   []string
+		from string
+	}{{nil, "v@example.com"}, {[]string{"a@example.com"}, "not an address"}, {[]string{"bad"}, "v@example.com"}} {
+		_, wantErr := BuildEmail(c.to, c.from, "e", []byte("x"), "")
+		_, gotErr := BuildRawEmail(c.to, c.from, "e", []byte("x"), "")
+		if wantErr == nil || gotErr == nil || gotErr.Error() != wantErr.Error() {
+			t.Errorf("to %v from %q: BuildRawEmail error %v, BuildEmail error %v", c.to, c.from, gotErr, wantErr)
+		}
+	}
+}
+
 func TestBuildEmailNoConsoleLinkWithoutURL(t *testing.T) {
 	m, err := BuildEmail([]string{"a@example.com"}, "v@example.com", "e", readFixture(t, "docker-socket"), "")
 	if err != nil {

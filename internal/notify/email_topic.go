@@ -59,11 +59,13 @@ func WithUnsubscribe(m Message, link string) Message {
 
 // BuildRawEmail is the email-json form: the payload itself is the plain
 // text body, with SNS's default subject.
-func BuildRawEmail(to []string, from string, eventID string, payload []byte, consoleURL string) (Message, error) {
-	m, err := BuildEmail(to, from, eventID, payload, consoleURL)
+// Only the envelope and headers are built; consoleURL is unused (there is no
+// layout), the parameter keeps BuildEmail's signature.
+func BuildRawEmail(to []string, from string, eventID string, payload []byte, _ string) (Message, error) {
+	m, _, _, err := buildEnvelope(to, from, eventID, payload)
 	if err != nil {
-		return m, err
+		return Message{}, err
 	}
-	m.Subject, m.Text, m.HTML, m.Attachments = genericSubject, string(payload)+"\n", "", nil
+	m.Subject, m.Text = genericSubject, string(payload)+"\n"
 	return m, nil
 }

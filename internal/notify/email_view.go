@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"sort"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/vigilsec/vigil/internal/bus"
 	"github.com/vigilsec/vigil/internal/finding"
@@ -29,7 +27,6 @@ type emailView struct {
 	Subject     string
 	Sample      bool
 	Heading     string // e.g. "MEDIUM 5.0 PrivilegeEscalation:Runtime/DockerSocketAccessed"
-	Severity    string // LOW, MEDIUM, HIGH, CRITICAL; empty for non-findings
 	Title       string
 	Description string
 	Sections    []section
@@ -71,15 +68,10 @@ func buildView(env bus.Envelope, payload []byte, consoleURL string) emailView {
 }
 
 func findingView(v *emailView, f finding.Finding, consoleURL string) {
-	v.Severity = finding.SeverityLabel(f.Severity)
+	label := finding.SeverityLabel(f.Severity)
 	v.Sample = isSample(f.Service.AdditionalInfo)
-	resource := resourceLabel(f.Resource)
-	subject := fmt.Sprintf("[vigil] %s %s in %s", v.Severity, clean(f.Type), resource)
-	if v.Sample {
-		subject = "[SAMPLE] " + subject
-	}
-	v.Subject = truncate(subject, maxSubjectRunes)
-	v.Heading = fmt.Sprintf("%s %s %s", v.Severity, strconv.FormatFloat(f.Severity, 'f', 1, 64), clean(f.Type))
+	v.Subject = truncate(findingSummary(label, clean(f.Type), f.Resource, v.Sample), maxSubjectRunes)
+	v.Heading = fmt.Sprintf("%s %s %s", label, strconv.FormatFloat(f.Severity, 'f', 1, 64), clean(f.Type))
 	v.Title, v.Description = clean(f.Title), clean(f.Description)
 	v.Sections = append(v.Sections, section{Title: "Finding", Rows: nonEmpty(
 		row{"ID", f.ID}, row{"Account", f.AccountID}, row{"Region", f.Region},
@@ -94,9 +86,7 @@ func findingView(v *emailView, f finding.Finding, consoleURL string) {
 			v.Sections = append(v.Sections, section{Title: "Context", Rows: rows})
 		}
 	}
-	if consoleURL != "" && f.ID != "" {
-		v.ConsoleURL = strings.TrimRight(consoleURL, "/") + "/findings/" + url.PathEscape(f.ID)
-	}
+	v.ConsoleURL = findingConsoleURL(consoleURL, f.ID)
 }
 
 // isSample reads additionalInfo.value, a JSON document carried as a string,
@@ -191,7 +181,7 @@ func countString(n int) string {
 // sequences could trick terminals) and trims space.
 func clean(s string) string {
 	return strings.TrimSpace(strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+		if isControl(r) {
 			return ' '
 		}
 		return r

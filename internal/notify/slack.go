@@ -6,10 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/vigilsec/vigil/internal/bus"
@@ -103,10 +101,9 @@ func slackJSON(payload []byte) SlackMessage {
 func slackFinding(f finding.Finding, eventID, consoleURL string) SlackMessage {
 	label := finding.SeverityLabel(f.Severity)
 	sample := isSample(f.Service.AdditionalInfo)
-	summary := fmt.Sprintf("[vigil] %s %s in %s", label, f.Type, resourceLabel(f.Resource))
+	summary := findingSummary(label, f.Type, f.Resource, sample)
 	heading := fmt.Sprintf("*%s %s* %s", label, strconv.FormatFloat(f.Severity, 'f', 1, 64), escapeMrkdwn(f.Type, 200, false))
 	if sample {
-		summary = "[SAMPLE] " + summary
 		heading = "*[SAMPLE]* " + heading + "\n_This is a sample finding; no real activity took place._"
 	}
 	if t := escapeMrkdwn(f.Title, 500, false); t != "" {
@@ -124,8 +121,7 @@ func slackFinding(f finding.Finding, eventID, consoleURL string) SlackMessage {
 		"Count", countString(f.Service.Count),
 	)
 	var footer []string
-	if consoleURL != "" && f.ID != "" {
-		link := strings.TrimRight(consoleURL, "/") + "/findings/" + url.PathEscape(f.ID)
+	if link := findingConsoleURL(consoleURL, f.ID); link != "" {
 		footer = append(footer, "<"+slackURL(link)+"|View in the console>")
 	}
 	footer = append(footer, "Finding "+escapeMrkdwn(f.ID, 100, false), "Event "+escapeMrkdwn(eventID, 100, false))
@@ -151,29 +147,15 @@ func processSummary(f finding.Finding) string {
 }
 
 func slackHealth(env bus.Envelope, h healthDetail, eventID string) SlackMessage {
-	status := "UNHEALTHY"
-	if env.DetailType == bus.DetailTypeHealthy {
-		status = "HEALTHY"
-	}
-	summary := fmt.Sprintf("[vigil] Runtime Protection %s: %s", status, h.resource())
-	if issue := clean(h.Issue); issue != "" {
-		summary += " (" + issue + ")"
-	}
+	status := healthStatusLabel(env.DetailType)
+	summary := healthSummary(status, h)
 	heading := "*Runtime Protection " + status + "*\n" + escapeMrkdwn(h.resource(), 500, false)
-	transition := h.CurrentStatus
-	if h.PreviousStatus != "" && h.CurrentStatus != "" {
-		transition = h.PreviousStatus + " → " + h.CurrentStatus
-	}
-	updated := strings.Trim(string(h.LastUpdatedAt), `"`)
-	if updated == "null" {
-		updated = ""
-	}
 	fields := slackFields(
-		"Status", transition,
+		"Status", h.transition(),
 		"Issue", h.Issue,
 		"Account", h.ResourceAccountID,
 		"Region", env.Region,
-		"Last updated", updated,
+		"Last updated", h.updated(),
 	)
 	return slackBlocks(summary, heading, fields, []string{"Event " + escapeMrkdwn(eventID, 100, false)})
 }
@@ -255,7 +237,7 @@ func mrkdwnRune(r rune, multiline bool) string {
 		return "&gt;"
 	case r == '\n' && multiline:
 		return "\n"
-	case unicode.IsControl(r) || r == '\u2028' || r == '\u2029':
+	case isControl(r):
 		return " "
 	}
 	return string(r)
