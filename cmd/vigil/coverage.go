@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"text/tabwriter"
-
-	"github.com/vigilsec/vigil/internal/coverage"
 )
 
 func runCoverage(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -23,10 +21,7 @@ func runCoverage(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	if f.json {
-		if rs == nil {
-			rs = []coverage.Resource{}
-		}
-		return printJSON(stdout, rs)
+		return printJSON(stdout, nonNil(rs))
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "RESOURCE\tTYPE\tSTATUS\tISSUE\tUPDATED")

@@ -47,10 +47,7 @@ func runDeadLetters(ctx context.Context, args []string, stdout, stderr io.Writer
 
 func printDeadLetters(w io.Writer, ds []api.DeadLetter, asJSON bool) error {
 	if asJSON {
-		if ds == nil {
-			ds = []api.DeadLetter{}
-		}
-		return printJSON(w, ds)
+		return printJSON(w, nonNil(ds))
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tRULE\tTARGET\tATTEMPTS\tFAILED\tREASON")

@@ -48,10 +48,7 @@ func runFindings(ctx context.Context, args []string, stdout, stderr io.Writer) e
 
 func printFindings(w io.Writer, fs []finding.Finding, asJSON bool) error {
 	if asJSON {
-		if fs == nil {
-			fs = []finding.Finding{}
-		}
-		return printJSON(w, fs)
+		return printJSON(w, nonNil(fs))
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSEVERITY\tTYPE\tRESOURCE\tCOUNT\tUPDATED")

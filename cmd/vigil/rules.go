@@ -81,10 +81,7 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 func printRules(w io.Writer, rs []bus.Rule, asJSON bool) error {
 	if asJSON {
-		if rs == nil {
-			rs = []bus.Rule{}
-		}
-		return printJSON(w, rs)
+		return printJSON(w, nonNil(rs))
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tENABLED\tTARGETS\tPATTERN")

@@ -30,7 +30,6 @@ func (d ccActivityB) Evaluate(ev *event.Event, _ *State) []finding.Observation {
 	}
 	return []finding.Observation{{
 		Type:           TypeCCActivityB,
-		Severity:       finding.SeverityHigh,
 		Time:           ev.Time,
 		Key:            ev.Connect.Remote.Unmap().String(),
 		Event:          ev,

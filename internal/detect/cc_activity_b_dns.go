@@ -29,7 +29,6 @@ func (d ccActivityBDNS) Evaluate(ev *event.Event, _ *State) []finding.Observatio
 	}
 	return []finding.Observation{{
 		Type:           TypeCCActivityBDNS,
-		Severity:       finding.SeverityHigh,
 		Time:           ev.Time,
 		Key:            strings.ToLower(strings.TrimSuffix(ev.DNS.Name, ".")), // one finding per name, however spelled
 		Event:          ev,

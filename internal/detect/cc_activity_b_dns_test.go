@@ -39,7 +39,7 @@ func TestCCActivityBDNS(t *testing.T) {
 				return
 			}
 			want := []finding.Observation{{
-				Type: "Backdoor:Runtime/C&CActivity.B!DNS", Severity: 8, Time: t0, Key: c.key, Event: ev,
+				Type: "Backdoor:Runtime/C&CActivity.B!DNS", Time: t0, Key: c.key, Event: ev,
 				Action: &finding.Action{ActionType: "DNS_REQUEST", DNSRequestAction: &finding.DNSRequestAction{
 					Domain: c.query, DomainWithSuffix: c.entry, Protocol: "UDP"}},
 				Evidence: &finding.Evidence{ThreatIntelligenceDetails: []finding.ThreatIntelligenceDetail{{

@@ -51,7 +51,7 @@ func TestCCActivityB(t *testing.T) {
 				return
 			}
 			want := []finding.Observation{{
-				Type: "Backdoor:Runtime/C&CActivity.B", Severity: 8, Time: t0, Key: c.key, Event: c.ev,
+				Type: "Backdoor:Runtime/C&CActivity.B", Time: t0, Key: c.key, Event: c.ev,
 				Action: &finding.Action{ActionType: "NETWORK_CONNECTION", NetworkConnectionAction: &finding.NetworkConnectionAction{
 					ConnectionDirection: "OUTBOUND", Protocol: c.proto, RemoteIPDetails: c.remote,
 					RemotePortDetails: &finding.PortDetails{Port: c.port, PortName: c.portName},

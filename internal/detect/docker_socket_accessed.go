@@ -33,12 +33,11 @@ func (d dockerSocketAccessed) Evaluate(ev *event.Event, _ *State) []finding.Obse
 		return nil
 	}
 	return []finding.Observation{{
-		Type:     TypeDockerSocketAccessed,
-		Severity: finding.SeverityMedium,
-		Time:     ev.Time,
-		Key:      p,
-		Event:    ev,
-		Context:  &finding.RuntimeContext{SocketPath: p},
+		Type:    TypeDockerSocketAccessed,
+		Time:    ev.Time,
+		Key:     p,
+		Event:   ev,
+		Context: &finding.RuntimeContext{SocketPath: p},
 	}}
 }
 

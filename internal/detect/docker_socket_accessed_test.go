@@ -46,7 +46,7 @@ func TestDockerSocketAccessed(t *testing.T) {
 				return
 			}
 			want := []finding.Observation{{
-				Type: "PrivilegeEscalation:Runtime/DockerSocketAccessed", Severity: 5, Time: t0,
+				Type: "PrivilegeEscalation:Runtime/DockerSocketAccessed", Time: t0,
 				Key: c.want, Event: c.ev, Context: &finding.RuntimeContext{SocketPath: c.want},
 			}}
 			if !reflect.DeepEqual(got, want) {

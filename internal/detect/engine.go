@@ -41,9 +41,32 @@ func (e *Engine) Evaluate(agentID string, ev *event.Event) []finding.Observation
 	a := e.agent(agentID)
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	return e.run(nil, ev, &a.st)
+}
+
+// EvaluateBatch runs all detectors on events, a batch of agent agentID in
+// the order it sent them, and returns the observations Evaluate would
+// return for each event in turn, concatenated. The agent is looked up once
+// and its State locked once for the whole batch.
+func (e *Engine) EvaluateBatch(agentID string, events []event.Event) []finding.Observation {
+	if len(events) == 0 {
+		return nil
+	}
+	a := e.agent(agentID)
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	var out []finding.Observation
+	for i := range events {
+		out = e.run(out, &events[i], &a.st)
+	}
+	return out
+}
+
+// run appends the observations of every detector on ev, in registry order,
+// to out. The caller holds the agent's lock.
+func (e *Engine) run(out []finding.Observation, ev *event.Event, st *State) []finding.Observation {
 	for _, d := range e.detectors {
-		out = append(out, d.Evaluate(ev, &a.st)...)
+		out = append(out, d.Evaluate(ev, st)...)
 	}
 	return out
 }

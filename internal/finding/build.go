@@ -121,7 +121,7 @@ func additionalInfo(extra map[string]any, origin Origin) AdditionalInfo {
 			"agentId":      origin.AgentID,
 		}
 	}
-	b, err := marshalNoEscape(m)
+	b, err := marshalNoEscape(m, false)
 	if err != nil {
 		// Detectors put strings, numbers and bools here; anything else
 		// is a programming error, and a finding must not be lost for it.

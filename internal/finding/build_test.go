@@ -158,6 +158,16 @@ func TestBuildFields(t *testing.T) {
 }
 
 func TestBuildDefaultsFromTypeTable(t *testing.T) {
+	// C&CActivity.B!DNS is High in the type table, unlike the generic
+	// Medium fallback of severityOf, so ignoring the table fails here.
+	dns := dnsObservation()
+	dns.Severity = 0
+	if info, _ := Lookup(dns.Type); info.Severity != SeverityHigh {
+		t.Fatalf("type table severity of %s = %v, want High", dns.Type, info.Severity)
+	}
+	if f := Build(dns, testOrigin, now); f.Severity != SeverityHigh {
+		t.Errorf("severity = %v, want type default 8", f.Severity)
+	}
 	obs := dockerSocketObservation()
 	obs.Severity = 0
 	f := Build(obs, testOrigin, now)

@@ -180,7 +180,7 @@ func TestCriteriaMatchesSeverityBuckets(t *testing.T) {
 // additionalInfo's "sample": true (a JSON boolean) equals "true".
 func TestCriteriaMatchesSample(t *testing.T) {
 	f, err := Sample("Backdoor:Runtime/C&CActivity.B", Origin{AccountID: "111122223333", Region: "eu-west-1"},
-		time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC))
+		sampleTestID, time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC))
 	if err != nil {
 		t.Fatal(err)
 	}

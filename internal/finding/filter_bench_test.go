@@ -10,7 +10,7 @@ func benchSample(b *testing.B) Finding {
 	b.Helper()
 	f, err := Sample("Backdoor:Runtime/C&CActivity.B", Origin{
 		AccountID: "111122223333", Region: "eu-west-1", DetectorID: "4ec6b3f2a1d84f2e9c0b7a5d3e1f2a6b",
-	}, time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC))
+	}, sampleTestID, time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -26,12 +26,11 @@ const (
 // for container and all-workload types, Instance (i-99999999) for
 // host-only ones.
 //
-// Sample ids are deterministic (account, region, type, sample resource and
-// indicator), unlike GuardDuty, which mints new samples per request: a user
-// who generates samples twice expects one finding per type, not duplicates
-// to clean up, so a store that Merges by id aggregates them (count 4, 8, …)
-// and updatedAt shows the latest generation.
-func Sample(typ string, origin Origin, now time.Time) (Finding, error) {
+// id is the finding's id (its ARN is built from it). The caller chooses it:
+// like GuardDuty, vigil mints a new id per sample request, so every request
+// makes new findings (and new notifications) rather than updating the
+// previous samples.
+func Sample(typ string, origin Origin, id string, now time.Time) (Finding, error) {
 	info, ok := Lookup(typ)
 	if !ok {
 		return Finding{}, fmt.Errorf("sample finding: unknown type %q: want one of the %d runtime types, "+
@@ -65,6 +64,7 @@ func Sample(typ string, origin Origin, now time.Time) (Finding, error) {
 		obs.Evidence.ThreatIntelligenceDetails[0].ThreatFileSha256 = ev.Process.ExecutableSHA256
 	}
 	f := Build(obs, origin, now)
+	f.ID, f.ARN = id, origin.FindingARN(id)
 	f.Service.Count = sampleCount
 	return f, nil
 }

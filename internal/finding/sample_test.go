@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestSampleEveryType samples all 46 types and checks, on the JSON a user
@@ -12,7 +11,7 @@ import (
 func TestSampleEveryType(t *testing.T) {
 	for _, ti := range Types() {
 		t.Run(ti.Name, func(t *testing.T) {
-			f, err := Sample(ti.Name, testOrigin, now)
+			f, err := Sample(ti.Name, testOrigin, sampleTestID, now)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -89,30 +88,30 @@ func dig(v any, path string) any {
 }
 
 func TestSampleUnknownType(t *testing.T) {
-	_, err := Sample("Runtime:ECS/CryptoMiner", testOrigin, now)
+	_, err := Sample("Runtime:ECS/CryptoMiner", testOrigin, sampleTestID, now)
 	if err == nil || !strings.Contains(err.Error(), `"Runtime:ECS/CryptoMiner"`) ||
 		!strings.Contains(err.Error(), "Category:Runtime/Name") {
 		t.Fatalf("error = %v, want the bad name and the valid form", err)
 	}
 }
 
-// TestSampleAggregates documents the decision that sample ids are stable:
-// generating samples twice updates one finding per type.
-func TestSampleAggregates(t *testing.T) {
+const sampleTestID = "0123456789abcdef0123456789abcdef"
+
+// TestSampleID: a sample takes the id its caller mints (the server mints a
+// new one per request, so samples never aggregate), and its ARN names it
+// in the caller's account, region and detector.
+func TestSampleID(t *testing.T) {
 	typ := "PrivilegeEscalation:Runtime/DockerSocketAccessed"
-	a, _ := Sample(typ, testOrigin, now)
-	b, _ := Sample(typ, testOrigin, now.Add(time.Hour))
-	if a.ID != b.ID {
-		t.Fatalf("sample ids differ: %s %s", a.ID, b.ID)
+	a, err := Sample(typ, testOrigin, sampleTestID, now)
+	if err != nil {
+		t.Fatal(err)
 	}
-	m := Merge(a, b)
-	if m.Service.Count != 8 || m.CreatedAt != a.CreatedAt || m.UpdatedAt != b.UpdatedAt {
-		t.Errorf("merged sample: count %d created %s updated %s", m.Service.Count, m.CreatedAt, m.UpdatedAt)
+	if a.ID != sampleTestID || a.ARN != testOrigin.FindingARN(sampleTestID) {
+		t.Errorf("id/arn = %s / %s, want %s / %s", a.ID, a.ARN, sampleTestID, testOrigin.FindingARN(sampleTestID))
 	}
-	other := testOrigin
-	other.AccountID = "999988887777"
-	if c, _ := Sample(typ, other, now); c.ID == a.ID {
-		t.Error("samples of different accounts share an id")
+	const otherID = "fedcba9876543210fedcba9876543210"
+	if b, _ := Sample(typ, testOrigin, otherID, now); b.ID != otherID || b.ARN == a.ARN {
+		t.Errorf("a second sample with id %s: id/arn = %s / %s", otherID, b.ID, b.ARN)
 	}
 	if a.Service.RuntimeDetails.Context.SocketPath != "/var/run/docker.sock" {
 		t.Error("DockerSocketAccessed sample socketPath")

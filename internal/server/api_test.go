@@ -171,8 +171,18 @@ func TestEnableDisableRule(t *testing.T) {
 		fs, err := h.client.ListFindings(t.Context(), nil)
 		return err == nil && len(fs) == 1
 	})
-	if n, _ := h.srv.store.PendingDeliveries(t.Context()); n != 0 {
-		t.Fatalf("a disabled rule made %d deliveries", n)
+	// The finding and its deliveries are stored in one transaction, so
+	// once the outbox is empty anything routed to the rule has been sent
+	// or dead-lettered: neither may have happened.
+	polltest.Until(t, 10*time.Second, "an empty outbox", func() bool {
+		n, err := h.srv.store.PendingDeliveries(t.Context())
+		return err == nil && n == 0
+	})
+	if ms, err := h.mail.Messages(t.Context()); err != nil || len(ms) != 0 {
+		t.Fatalf("a disabled rule sent %d mails (%v)", len(ms), err)
+	}
+	if dls, err := h.client.ListDeadLetters(t.Context()); err != nil || len(dls) != 0 {
+		t.Fatalf("a disabled rule made dead letters: %+v %v", dls, err)
 	}
 	if _, err := h.client.SetRuleEnabled(t.Context(), "nope", true); err == nil {
 		t.Fatal("enabling a missing rule succeeded")

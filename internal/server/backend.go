@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -60,16 +59,16 @@ func (s *Server) CreateSampleFindings(ctx context.Context, types []string) ([]fi
 	}
 	var out []finding.Finding
 	for _, t := range types {
-		f, err := finding.Sample(t, s.origin, time.Now().UTC())
+		// Like GuardDuty, every request makes new sample findings (and so
+		// new notifications), rather than updating the previous samples.
+		id, err := randomFindingID()
+		if err != nil {
+			return nil, err
+		}
+		f, err := finding.Sample(t, s.origin, id, time.Now().UTC())
 		if err != nil {
 			return nil, &api.InvalidInput{Path: "findingTypes", Err: err}
 		}
-		// Like GuardDuty, every request makes new sample findings (and so
-		// new notifications), rather than updating the previous samples.
-		if f.ID, err = randomFindingID(); err != nil {
-			return nil, err
-		}
-		f.ARN = s.origin.FindingARN(f.ID)
 		saved, _, err := s.recordFinding(ctx, f)
 		if err != nil {
 			return nil, err
@@ -85,15 +84,7 @@ func (s *Server) ListCoverage(ctx context.Context) ([]coverage.Resource, error) 
 	if err != nil {
 		return nil, err
 	}
-	out := make([]coverage.Resource, 0, len(recs))
-	for _, r := range recs {
-		var res coverage.Resource
-		if err := json.Unmarshal(r.Doc, &res); err != nil {
-			return nil, fmt.Errorf("decoding coverage of %s: %w", r.ResourceID, err)
-		}
-		out = append(out, res)
-	}
-	return out, nil
+	return decodeCoverage(recs)
 }
 
 // ListRules returns every rule, credentials redacted.

@@ -40,10 +40,8 @@ func (p *pipeline) Batch(ctx context.Context, a ingest.AgentInfo, seq uint64, ev
 	origin := p.s.originFor(a)
 	engine := p.s.engine.Load()
 	var fs []finding.Finding
-	for i := range events {
-		for _, o := range engine.Evaluate(a.ID, &events[i]) {
-			fs = append(fs, finding.Build(o, origin, now))
-		}
+	for _, o := range engine.EvaluateBatch(a.ID, events) {
+		fs = append(fs, finding.Build(o, origin, now))
 	}
 	merge, routeErr := p.s.mergeFunc(now)
 	saved, err := p.s.store.RecordBatch(ctx, a.ID, seq, fs, merge)
@@ -223,14 +221,24 @@ func (s *Server) restoreCoverage(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("loading coverage: %w", err)
 	}
-	var rs []coverage.Resource
-	for _, r := range recs {
-		var res coverage.Resource
-		if err := json.Unmarshal(r.Doc, &res); err != nil {
-			return fmt.Errorf("decoding coverage of %s: %w", r.ResourceID, err)
-		}
-		rs = append(rs, res)
+	rs, err := decodeCoverage(recs)
+	if err != nil {
+		return err
 	}
 	s.cov.Restore(rs, nil, time.Now().UTC())
 	return nil
+}
+
+// decodeCoverage decodes stored coverage records, in their order; never
+// nil, so that an empty list encodes as [].
+func decodeCoverage(recs []store.CoverageRecord) ([]coverage.Resource, error) {
+	out := make([]coverage.Resource, 0, len(recs))
+	for _, r := range recs {
+		var res coverage.Resource
+		if err := json.Unmarshal(r.Doc, &res); err != nil {
+			return nil, fmt.Errorf("decoding coverage of %s: %w", r.ResourceID, err)
+		}
+		out = append(out, res)
+	}
+	return out, nil
 }

@@ -185,7 +185,13 @@ func TestSamplesForEveryType(t *testing.T) {
 		t.Fatalf("samples: %d, %v", len(fs), err)
 	}
 	again, err := h.client.CreateSampleFindings(context.Background(), []string{"Backdoor:Runtime/C&CActivity.B"})
-	if err != nil || len(again) != 1 || again[0].ID == fs[0].ID {
+	var first finding.Finding
+	for _, f := range fs {
+		if f.Type == "Backdoor:Runtime/C&CActivity.B" {
+			first = f
+		}
+	}
+	if err != nil || len(again) != 1 || first.ID == "" || again[0].ID == first.ID {
 		t.Fatalf("a second sample request makes a new finding: %+v %v", again, err)
 	}
 	if !strings.Contains(again[0].Service.AdditionalInfo.Value, `"sample":true`) {
@@ -267,6 +273,16 @@ func TestRepeatsArePublishedAtTheFrequency(t *testing.T) {
 		return err == nil && len(fs) == 1 && fs[0].Service.Count == 3
 	})
 	h.srv.publishDue(t.Context(), time.Now().Add(14*time.Minute))
+	// publishDue enqueues synchronously: once the outbox is empty again,
+	// anything it enqueued has been sent, so mailpit must still hold only
+	// the first mail.
+	polltest.Until(t, 10*time.Second, "an empty outbox", func() bool {
+		n, err := h.srv.store.PendingDeliveries(t.Context())
+		return err == nil && n == 0
+	})
+	if ms, err := h.mail.Messages(t.Context()); err != nil || len(ms) != 1 {
+		t.Fatalf("after 14 minutes, %d mails (%v), want still 1: repeats were published before the frequency", len(ms), err)
+	}
 	h.srv.publishDue(t.Context(), time.Now().Add(16*time.Minute))
 	h.srv.publishDue(t.Context(), time.Now().Add(17*time.Minute))
 	ms := h.mail.WaitFor(t, func(ms []mailpittest.Summary) bool { return len(ms) == 2 }, 10*time.Second)
