@@ -67,15 +67,16 @@ func New(cfg Config) (*Agent, error) {
 	// The table and the sensor convert boot-clock start times to wall time
 	// with the same offset, so a process seeded from /proc and one seen
 	// exec'ing get the same UUID.
-	boot, err := sensor.NewBootClock()
+	clock, err := sensor.NewClock()
 	if err != nil {
 		return nil, fmt.Errorf("reading boot clock: %w", err)
 	}
-	if a.table, err = process.NewTable(process.Config{BootTime: boot.Boot}); err != nil {
+	if a.table, err = process.NewTable(process.Config{Boot: clock.Boot}); err != nil {
 		return nil, fmt.Errorf("making process table: %w", err)
 	}
 	scfg := cfg.Sensor
 	scfg.ExcludePIDs = append(scfg.ExcludePIDs, uint32(os.Getpid()))
+	scfg.Clock = clock
 	if a.sensor, err = sensor.New(scfg); err != nil {
 		return nil, fmt.Errorf("loading sensor: %w", err)
 	}

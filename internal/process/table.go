@@ -36,10 +36,11 @@ type Config struct {
 	// CgroupRoot is the cgroup2 mount; "" = /sys/fs/cgroup if it is cgroup2,
 	// else /sys/fs/cgroup/unified (v1 hybrid).
 	CgroupRoot string
-	// BootTime is the wall-clock time of boot used to turn kernel start times
-	// into wall clock. Zero = now − CLOCK_BOOTTIME, measured once. The agent
-	// should pass the value its sensor uses, so both convert identically.
-	BootTime time.Time
+	// Boot returns the wall-clock time of boot, used to turn start times
+	// into clock ticks since boot and back. nil = now − CLOCK_BOOTTIME,
+	// measured once. The agent passes its sensor's clock (re-measured when
+	// the wall clock is stepped), so both convert identically.
+	Boot func() time.Time
 	// Now is the clock for exit bookkeeping; nil = time.Now. Tests set it.
 	Now func() time.Time
 }
@@ -53,10 +54,9 @@ const tick = time.Second / ticksPerSecond
 
 // Table is the process table. It is safe for concurrent use.
 type Table struct {
-	cfg      Config
-	bootTime time.Time
-	users    *users
-	hasher   *hasher
+	cfg    Config
+	users  *users
+	hasher *hasher
 
 	mu     sync.RWMutex
 	procs  map[uint32]*entry
@@ -107,15 +107,15 @@ func NewTable(cfg Config) (*Table, error) {
 		}
 		cfg.BootID = strings.TrimSpace(string(raw))
 	}
-	if cfg.BootTime.IsZero() {
+	if cfg.Boot == nil {
 		bt, err := BootTime()
 		if err != nil {
 			return nil, err
 		}
-		cfg.BootTime = bt
+		cfg.Boot = func() time.Time { return bt }
 	}
 	return &Table{
-		cfg: cfg, bootTime: cfg.BootTime.UTC(),
+		cfg:    cfg,
 		users:  newUsers(cfg.ProcRoot),
 		hasher: newHasher(cfg.ProcRoot, cfg.HashMaxBytes),
 		procs:  map[uint32]*entry{},
@@ -145,12 +145,12 @@ func (t *Table) Close() error {
 // Both /proc (ticks) and exec events (nanoseconds) are reduced to it, so the
 // UUID is the same whichever path saw the process first.
 func (t *Table) startOf(ticks uint64) time.Time {
-	return t.bootTime.Add(time.Duration(ticks) * tick)
+	return t.cfg.Boot().Add(time.Duration(ticks) * tick).UTC()
 }
 
 // ticksOf converts a wall-clock start time to clock ticks since boot.
 func (t *Table) ticksOf(start time.Time) uint64 {
-	d := start.Sub(t.bootTime)
+	d := start.Sub(t.cfg.Boot())
 	if d <= 0 {
 		return 0
 	}

@@ -24,7 +24,7 @@ func newTestTable(t *testing.T, procRoot string, clock *fakeClock, max int) *Tab
 		procRoot = t.TempDir()
 	}
 	tb, err := NewTable(Config{
-		ProcRoot: procRoot, BootID: "test-boot", BootTime: testBoot, CgroupRoot: "",
+		ProcRoot: procRoot, BootID: "test-boot", Boot: func() time.Time { return testBoot }, CgroupRoot: "",
 		MaxEntries: max, ExitedTTL: 30 * time.Second, Now: clock.Now,
 	})
 	if err != nil {
@@ -268,5 +268,28 @@ func TestConcurrentHandleAndGet(t *testing.T) {
 	close(done)
 	if tb.Len() > 64 {
 		t.Fatalf("Len %d over MaxEntries 64", tb.Len())
+	}
+}
+
+// TestWallClockStepKeepsIdentity: the wall clock is stepped by 5 s (NTP, a
+// VM resumed from a snapshot) and the sensor's clock re-measured; start
+// times it reports afterwards are 5 s later for the same processes. The
+// table converts with the same clock, so a running process keeps its entry
+// and UUID instead of looking new.
+func TestWallClockStepKeepsIdentity(t *testing.T) {
+	boot := testBoot
+	tb, err := NewTable(Config{ProcRoot: t.TempDir(), BootID: "test-boot", Boot: func() time.Time { return boot }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tb.Close()
+	tb.Handle(execEv(300, 1, at(6*time.Second+7_654_321), "/usr/bin/curl", "x"))
+	before, _ := tb.Get(300)
+
+	boot = boot.Add(5 * time.Second)
+	ev := &event.Event{Kind: event.KindConnect, Process: proc(300, 1, boot.Add(6*time.Second+7_654_999)), Connect: &event.Connect{}}
+	tb.Handle(ev)
+	if ev.Process.UUID != before.UUID || ev.Process.ExecutablePath != "/usr/bin/curl" {
+		t.Fatalf("after the step: uuid %s exe %q, want %s /usr/bin/curl", ev.Process.UUID, ev.Process.ExecutablePath, before.UUID)
 	}
 }

@@ -2,6 +2,7 @@ package sensor
 
 import (
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -53,3 +54,33 @@ func (c BootClock) Wall(bootNS uint64) time.Time {
 	}
 	return c.Boot.Add(time.Duration(bootNS)).UTC()
 }
+
+// Clock is a BootClock that is re-measured while others read it. The sensor
+// converts event times with it and re-measures it after the wall clock may
+// have been stepped; the process table converts those times back to clock
+// ticks with the same Clock, so the two agree on a process's start however
+// the wall clock moves. With separate measurements, one step (NTP, a VM
+// resumed from a snapshot) made every running process look new.
+type Clock struct{ boot atomic.Int64 } // unix nanoseconds
+
+// NewClock measures the clock once.
+func NewClock() (*Clock, error) {
+	c := &Clock{}
+	return c, c.Resync()
+}
+
+// Resync measures the offset again.
+func (c *Clock) Resync() error {
+	b, err := NewBootClock()
+	if err != nil {
+		return err
+	}
+	c.boot.Store(b.Boot.UnixNano())
+	return nil
+}
+
+// Get returns the current measurement.
+func (c *Clock) Get() BootClock { return BootClock{Boot: c.Boot()} }
+
+// Boot is the wall-clock instant at which the boot clock read zero.
+func (c *Clock) Boot() time.Time { return time.Unix(0, c.boot.Load()).UTC() }

@@ -30,10 +30,6 @@ const (
 // long on a full out: an event that cannot be delivered within a short grace
 // period is counted in Stats.Dropped.
 func (s *Sensor) Run(ctx context.Context, out chan<- event.Event) error {
-	boot, err := NewBootClock()
-	if err != nil {
-		return fmt.Errorf("sensor run: %w", err)
-	}
 	synced := time.Now()
 	var rec ringbuf.Record
 	for {
@@ -53,11 +49,11 @@ func (s *Sensor) Run(ctx context.Context, out chan<- event.Event) error {
 		}
 		s.received.Add(1)
 		if time.Since(synced) > clockResync {
-			if b, err := NewBootClock(); err == nil {
-				boot, synced = b, time.Now()
+			if s.clock.Resync() == nil {
+				synced = time.Now()
 			}
 		}
-		ev, err := Decode(rec.RawSample, boot)
+		ev, err := Decode(rec.RawSample, s.clock.Get())
 		if err != nil {
 			if !errors.Is(err, ErrNotDNS) {
 				s.decodeErrors.Add(1)

@@ -38,6 +38,10 @@ type Config struct {
 	RingBufferBytes  int      // power of two; 0 = default (8 MiB)
 	ExcludePIDs      []uint32 // thread-group ids whose events are dropped in-kernel
 	OpenPathPrefixes []string // extra prefixes whose read-only opens are still reported
+	// Clock converts kernel times to wall-clock times; Run re-measures it
+	// periodically. Share it with whoever converts them back (the process
+	// table). nil: the sensor measures its own.
+	Clock *Clock
 }
 
 // Stats are the sensor's counters since New.
@@ -53,6 +57,7 @@ type Sensor struct {
 	objs   sensorObjects
 	links  []link.Link
 	reader *ringbuf.Reader
+	clock  *Clock
 
 	received, decodeErrors, dropped atomic.Uint64
 	lostAtClose                     atomic.Uint64 // the kernel map is gone after Close
@@ -73,7 +78,12 @@ func New(cfg Config) (*Sensor, error) {
 	}
 	spec.Maps["events"].MaxEntries = uint32(size)
 
-	s := &Sensor{}
+	s := &Sensor{clock: cfg.Clock}
+	if s.clock == nil {
+		if s.clock, err = NewClock(); err != nil {
+			return nil, fmt.Errorf("sensor clock: %w", err)
+		}
+	}
 	if err := spec.LoadAndAssign(&s.objs, nil); err != nil {
 		var ve *ebpf.VerifierError
 		if errors.As(err, &ve) {
