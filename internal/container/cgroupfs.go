@@ -80,16 +80,7 @@ func (x *cgroupIndex) remember(id uint64, path string) {
 	x.byID[id] = path
 }
 
-func (x *cgroupIndex) inode(rel string) uint64 {
-	if x.root == "" {
-		return 0
-	}
-	var st syscall.Stat_t
-	if err := syscall.Stat(filepath.Join(x.root, rel), &st); err != nil {
-		return 0
-	}
-	return st.Ino
-}
+func (x *cgroupIndex) inode(rel string) uint64 { return CgroupInode(x.root, rel) }
 
 // rescan rebuilds the index if the last scan is older than minRescan and
 // reports whether it did. cgroupfs lives in memory, so a walk costs
@@ -133,12 +124,33 @@ func procCgroup(procRoot string, pid uint32) (string, bool) {
 	if err != nil {
 		return "", false
 	}
-	for _, line := range strings.Split(string(raw), "\n") {
+	return ParseProcCgroup(raw)
+}
+
+// ParseProcCgroup returns the cgroup v2 path from the contents of
+// /proc/<pid>/cgroup (the "0::" line), and false when there is none
+// (pure cgroup v1 hosts).
+func ParseProcCgroup(data []byte) (string, bool) {
+	for _, line := range strings.Split(string(data), "\n") {
 		if p, ok := strings.CutPrefix(line, "0::"); ok && strings.HasPrefix(p, "/") {
 			return p, true
 		}
 	}
 	return "", false
+}
+
+// CgroupInode returns the inode of the cgroup rel under the cgroup2 mount
+// root: the id BPF reports for it (bpf_get_current_cgroup_id). 0 when
+// unknown.
+func CgroupInode(root, rel string) uint64 {
+	if root == "" {
+		return 0
+	}
+	var st syscall.Stat_t
+	if err := syscall.Stat(filepath.Join(root, rel), &st); err != nil {
+		return 0
+	}
+	return st.Ino
 }
 
 // inChildPidNS reports whether pid runs in a pid namespace other than the

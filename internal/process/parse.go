@@ -131,18 +131,6 @@ func parseIDs(s string, dst *[4]uint32) error {
 	return nil
 }
 
-// ParseCgroup returns the cgroup v2 path from the contents of
-// /proc/<pid>/cgroup (the "0::" line), and false when there is none
-// (pure cgroup v1 hosts).
-func ParseCgroup(data []byte) (string, bool) {
-	for _, line := range strings.Split(string(data), "\n") {
-		if p, ok := strings.CutPrefix(line, "0::"); ok && strings.HasPrefix(p, "/") {
-			return p, true
-		}
-	}
-	return "", false
-}
-
 // parseCmdline splits /proc/<pid>/cmdline (NUL-separated, NUL-terminated).
 func parseCmdline(data []byte) []string {
 	data = bytes.TrimSuffix(data, []byte{0})

@@ -130,7 +130,7 @@ func checkCgroupID(t *testing.T, id uint64) {
 	if root == "" || err != nil {
 		return
 	}
-	path, ok := ParseCgroup(raw)
+	path, ok := container.ParseProcCgroup(raw)
 	if !ok {
 		return
 	}

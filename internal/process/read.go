@@ -5,8 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"syscall"
 
+	"github.com/vigilsec/vigil/internal/container"
 	"github.com/vigilsec/vigil/internal/event"
 )
 
@@ -66,13 +66,9 @@ func cgroupIDOf(procDir, cgroupRoot string) uint64 {
 	if err != nil {
 		return 0
 	}
-	path, ok := ParseCgroup(raw)
+	path, ok := container.ParseProcCgroup(raw)
 	if !ok {
 		return 0
 	}
-	var st syscall.Stat_t
-	if err := syscall.Stat(filepath.Join(cgroupRoot, path), &st); err != nil {
-		return 0
-	}
-	return st.Ino
+	return container.CgroupInode(cgroupRoot, path)
 }
