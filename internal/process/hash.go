@@ -127,10 +127,18 @@ func (h *hasher) wantsLocked(key fileKey) bool {
 func (h *hasher) cached(key fileKey) string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if s := h.sums[key]; s != tooLarge {
-		return s
+	s, _ := h.cachedLocked(key)
+	return s
+}
+
+// cachedLocked returns key's digest and whether the cache has a verdict on
+// it: an executable over the size cap is known, without a digest.
+func (h *hasher) cachedLocked(key fileKey) (string, bool) {
+	s, ok := h.sums[key]
+	if s == tooLarge {
+		s = ""
 	}
-	return ""
+	return s, ok
 }
 
 // sum returns the cached digest for key, "" if not (yet) known. When it is
@@ -142,10 +150,7 @@ func (h *hasher) sum(pid uint32, key fileKey) string {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if s, ok := h.sums[key]; ok {
-		if s == tooLarge {
-			return ""
-		}
+	if s, ok := h.cachedLocked(key); ok {
 		return s
 	}
 	if h.pending[key] || h.pins[key] != nil {
@@ -176,15 +181,13 @@ func (h *hasher) digest(pid uint32, key fileKey, syncMax int64) string {
 		return ""
 	}
 	h.mu.Lock()
-	s, ok := h.sums[key]
+	s, ok := h.cachedLocked(key)
 	f := h.pins[key]
 	if !ok && f != nil {
 		delete(h.pins, key)
 	}
 	h.mu.Unlock()
 	switch {
-	case ok && s == tooLarge:
-		return ""
 	case ok:
 		return s
 	case f == nil:
