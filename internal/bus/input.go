@@ -5,8 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"unicode/utf8"
 )
 
@@ -156,7 +157,7 @@ func compileTransformer(it InputTransformer) (transformer, error) {
 		return transformer{}, fmt.Errorf("inputTransformer.inputPathsMap: %d variables, at most %d", len(it.InputPathsMap), MaxInputPathsMapKeys)
 	}
 	tr := transformer{paths: make(map[string]jsonPath, len(it.InputPathsMap))}
-	for _, name := range sortedKeys(it.InputPathsMap) {
+	for _, name := range slices.Sorted(maps.Keys(it.InputPathsMap)) {
 		p, err := compileVariable(name, it.InputPathsMap[name])
 		if err != nil {
 			return transformer{}, fmt.Errorf("inputTransformer.inputPathsMap.%s: %w", name, err)
@@ -208,8 +209,9 @@ func compileVariable(name, path string) (jsonPath, error) {
 // apply resolves the variables against event and fills the template.
 func (tr transformer) apply(ruleName string, event []byte) ([]byte, error) {
 	vals := make(map[string]json.RawMessage, len(tr.paths)+len(predefinedVars))
+	var cache docCache // the event and its objects, split once for every variable
 	for name, p := range tr.paths {
-		v, ok, err := p.eval(event)
+		v, ok, err := p.evalCached(event, &cache)
 		if err != nil {
 			return nil, fmt.Errorf("inputTransformer.inputPathsMap.%s: %w", name, err)
 		}
@@ -217,7 +219,7 @@ func (tr transformer) apply(ruleName string, event []byte) ([]byte, error) {
 			vals[name] = v
 		}
 	}
-	if err := addPredefined(vals, ruleName, event); err != nil {
+	if err := addPredefined(vals, ruleName, event, &cache); err != nil {
 		return nil, fmt.Errorf("inputTransformer: %w", err)
 	}
 	out, err := tr.tmpl.render(vals)
@@ -238,8 +240,11 @@ func (tr transformer) apply(ruleName string, event []byte) ([]byte, error) {
 //   - event: the event without "detail", with "detail-type" spelled
 //     "detailType", as AWS delivers it (observed, not documented).
 //   - event.json: the whole event.
-func addPredefined(vals map[string]json.RawMessage, ruleName string, event []byte) error {
-	ms, err := objectMembers(event)
+//
+// c, which may be nil, shares the event's members already split for the
+// inputPathsMap variables.
+func addPredefined(vals map[string]json.RawMessage, ruleName string, event []byte, c *docCache) error {
+	ms, err := c.members(event)
 	if err != nil {
 		return fmt.Errorf("event: %w", err)
 	}
@@ -298,15 +303,6 @@ func compactJSON(v []byte) ([]byte, error) {
 		return nil, fmt.Errorf("compact: %w", err)
 	}
 	return b.Bytes(), nil
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func equalFoldASCII(a, b string) bool {

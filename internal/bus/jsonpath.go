@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // JSONPath subset used by InputPath and InputTransformer.InputPathsMap.
@@ -154,11 +155,18 @@ func parseBracketStep(s string) (pathStep, int, error) {
 // eval applies p to doc. ok is false when a definite path selects nothing.
 // doc must be valid JSON; an error means it was not.
 func (p jsonPath) eval(doc json.RawMessage) (v json.RawMessage, ok bool, err error) {
+	return p.evalCached(doc, nil)
+}
+
+// evalCached is eval sharing c's decoded containers, so several paths
+// evaluated against one document decode each object or array once; c may be
+// nil.
+func (p jsonPath) evalCached(doc json.RawMessage, c *docCache) (v json.RawMessage, ok bool, err error) {
 	cur := []json.RawMessage{doc}
 	for _, st := range p.steps {
 		var next []json.RawMessage
 		for _, v := range cur {
-			found, err := applyStep(st, v)
+			found, err := applyStep(st, v, c)
 			if err != nil {
 				return nil, false, fmt.Errorf("path %s: %w", p.src, err)
 			}
@@ -177,10 +185,10 @@ func (p jsonPath) eval(doc json.RawMessage) (v json.RawMessage, ok bool, err err
 
 // applyStep returns what st selects in v: nothing when v has no such member
 // or element (or is not a container).
-func applyStep(st pathStep, v json.RawMessage) ([]json.RawMessage, error) {
+func applyStep(st pathStep, v json.RawMessage, c *docCache) ([]json.RawMessage, error) {
 	switch kindOf(v) {
 	case '{':
-		ms, err := objectMembers(v)
+		ms, err := c.members(v)
 		if err != nil {
 			return nil, err
 		}
@@ -200,8 +208,8 @@ func applyStep(st pathStep, v json.RawMessage) ([]json.RawMessage, error) {
 			return out, nil
 		}
 	case '[':
-		var elems []json.RawMessage
-		if err := json.Unmarshal(v, &elems); err != nil {
+		elems, err := c.elements(v)
+		if err != nil {
 			return nil, err
 		}
 		switch st.kind {
@@ -216,6 +224,72 @@ func applyStep(st pathStep, v json.RawMessage) ([]json.RawMessage, error) {
 	return nil, nil
 }
 
+// docCache remembers the decoded objects and arrays of one document while
+// several paths are evaluated against it (an InputTransformer's variables
+// and its predefined ones), so the event and its "detail" are split once
+// per event rather than once per variable. Values are told apart by
+// identity (first byte and length): every value a path reaches is either
+// the document itself or a slice this cache handed out, and none is ever
+// modified. Only successes are kept; a failed decode is redone, and fails
+// the same way. The nil *docCache decodes every time.
+type docCache struct {
+	entries []cacheEntry
+}
+
+type cacheEntry struct {
+	first   *byte
+	n       int
+	members []member          // an object's, when isObj
+	elems   []json.RawMessage // an array's, otherwise
+	isObj   bool
+}
+
+func (c *docCache) lookup(v json.RawMessage, isObj bool) *cacheEntry {
+	if c == nil || len(v) == 0 {
+		return nil
+	}
+	for i := range c.entries {
+		e := &c.entries[i]
+		if e.first == &v[0] && e.n == len(v) && e.isObj == isObj {
+			return e
+		}
+	}
+	return nil
+}
+
+func (c *docCache) store(e cacheEntry) {
+	if c != nil {
+		c.entries = append(c.entries, e)
+	}
+}
+
+// members is objectMembers(obj), decoded once per c.
+func (c *docCache) members(obj json.RawMessage) ([]member, error) {
+	if e := c.lookup(obj, true); e != nil {
+		return e.members, nil
+	}
+	ms, err := objectMembers(obj)
+	if err == nil && len(obj) > 0 {
+		c.store(cacheEntry{first: &obj[0], n: len(obj), members: ms, isObj: true})
+	}
+	return ms, err
+}
+
+// elements splits a JSON array into its elements, decoded once per c.
+func (c *docCache) elements(arr json.RawMessage) ([]json.RawMessage, error) {
+	if e := c.lookup(arr, false); e != nil {
+		return e.elems, nil
+	}
+	var elems []json.RawMessage
+	if err := json.Unmarshal(arr, &elems); err != nil {
+		return nil, err
+	}
+	if len(arr) > 0 {
+		c.store(cacheEntry{first: &arr[0], n: len(arr), elems: elems})
+	}
+	return elems, nil
+}
+
 // member is one name/value pair of a JSON object, in document order.
 type member struct {
 	key   string
@@ -225,6 +299,102 @@ type member struct {
 // objectMembers lists the members of a JSON object in document order, which
 // a map would lose; payloads keep the order the producer chose.
 func objectMembers(obj json.RawMessage) ([]member, error) {
+	if ms, ok := splitObject(obj); ok {
+		return ms, nil
+	}
+	return decodeMembers(obj)
+}
+
+// splitObject is objectMembers for a valid JSON object, without the
+// allocations of a json.Decoder: keys are decoded as the decoder does and
+// values are the same bytes (their text, without surrounding white space),
+// sliced from obj with their capacity capped rather than copied. ok is
+// false for anything else (invalid JSON, not an object), which
+// decodeMembers handles, so errors are those of the decoder.
+func splitObject(obj []byte) (ms []member, ok bool) {
+	if !json.Valid(obj) {
+		return nil, false
+	}
+	i := skipSpace(obj, 0)
+	if obj[i] != '{' {
+		return nil, false
+	}
+	// obj is valid JSON, so its structure needs no further checking.
+	if i = skipSpace(obj, i+1); obj[i] == '}' {
+		return nil, true
+	}
+	for {
+		end := stringEnd(obj, i)
+		key := obj[i+1 : end-1]
+		var name string
+		if bytes.IndexByte(key, '\\') < 0 && utf8.Valid(key) {
+			name = string(key)
+		} else if json.Unmarshal(obj[i:end], &name) != nil { // escapes, or U+FFFD for bad UTF-8
+			return nil, false
+		}
+		i = skipSpace(obj, skipSpace(obj, end)+1) // past ':'
+		vend := valueEnd(obj, i)
+		ms = append(ms, member{key: name, value: obj[i:vend:vend]})
+		if i = skipSpace(obj, vend); obj[i] == '}' {
+			return ms, true
+		}
+		i = skipSpace(obj, i+1) // past ','
+	}
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n') {
+		i++
+	}
+	return i
+}
+
+// stringEnd returns the index just past the string starting at b[i] ('"').
+func stringEnd(b []byte, i int) int {
+	for i++; ; i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+}
+
+// valueEnd returns the index just past the valid JSON value starting at b[i].
+func valueEnd(b []byte, i int) int {
+	switch b[i] {
+	case '"':
+		return stringEnd(b, i)
+	case '{', '[':
+		depth := 0
+		for {
+			switch b[i] {
+			case '"':
+				i = stringEnd(b, i)
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return i + 1
+				}
+			}
+			i++
+		}
+	}
+	for ; i < len(b); i++ { // a number or a literal
+		switch b[i] {
+		case ',', '}', ']', ' ', '\t', '\r', '\n':
+			return i
+		}
+	}
+	return i
+}
+
+// decodeMembers is objectMembers with a json.Decoder, for what splitObject
+// does not take.
+func decodeMembers(obj json.RawMessage) ([]member, error) {
 	dec := json.NewDecoder(bytes.NewReader(obj))
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
 		return nil, fmt.Errorf("not a JSON object: %v", err)

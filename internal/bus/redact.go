@@ -16,9 +16,7 @@ func RedactRule(r Rule) Rule {
 			t.Webhook.Secret = Redacted
 		}
 		if t.Slack != nil {
-			if u, err := url.Parse(t.Slack.URL); err == nil {
-				t.Slack.URL = u.Scheme + "://" + u.Host + "/" + Redacted
-			}
+			t.Slack.URL = redactSlackURL(t.Slack.URL)
 		}
 		r.Targets[i] = t
 	}
@@ -44,10 +42,20 @@ func RestoreRedacted(r, stored Rule) Rule {
 		if t.Webhook != nil && t.Webhook.Secret == Redacted && old.Webhook != nil {
 			t.Webhook.Secret = old.Webhook.Secret
 		}
-		if t.Slack != nil && old.Slack != nil && t.Slack.URL == RedactRule(Rule{Targets: []Target{old}}).Targets[0].Slack.URL {
+		if t.Slack != nil && old.Slack != nil && t.Slack.URL == redactSlackURL(old.Slack.URL) {
 			t.Slack.URL = old.Slack.URL
 		}
 		r.Targets[i] = t
 	}
 	return r
+}
+
+// redactSlackURL is a Slack webhook URL with its path (the credential)
+// replaced by Redacted; a URL that does not parse is returned unchanged.
+func redactSlackURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return s
+	}
+	return u.Scheme + "://" + u.Host + "/" + Redacted
 }

@@ -76,9 +76,10 @@ func ValidateSubscription(s Subscription) error {
 }
 
 // SubscriptionTarget is the concrete target a message to the subscription
-// is delivered through.
+// is delivered through. Its ID is left empty: the caller names it after the
+// topic target it expands (ExpandTopics).
 func SubscriptionTarget(s Subscription, unsubscribeURL string) Target {
-	t := Target{ID: "sub-" + s.ID, UnsubscribeURL: unsubscribeURL, Subscription: s.ID}
+	t := Target{UnsubscribeURL: unsubscribeURL, Subscription: s.ID}
 	switch s.Protocol {
 	case ProtocolEmail, ProtocolEmailJSON:
 		t.Kind, t.Email = TargetEmail, &EmailTarget{To: []string{s.Endpoint}, Raw: s.Protocol == ProtocolEmailJSON}

@@ -50,9 +50,16 @@ func BuildEmail(to []string, from string, eventID string, payload []byte, consol
 	if err != nil {
 		return Message{}, err
 	}
-	v := buildView(env, payload, consoleURL)
-	if c, ok := parseConfirmation(payload); ok {
-		v = confirmationView(c)
+	// A topic's confirmation request replaces the whole layout, so it is
+	// checked first; a payload that is not JSON cannot be one.
+	var v emailView
+	if isJSON {
+		if c, ok := parseConfirmation(payload); ok {
+			v = confirmationView(c)
+		}
+	}
+	if !v.Confirmation {
+		v = buildView(env, payload, consoleURL)
 	}
 	text := renderText(v, payload)
 	html, err := renderHTML(v)

@@ -6,11 +6,12 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
 	"net/textproto"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -29,12 +30,7 @@ func (m Message) Raw() []byte {
 	writeHeader(&b, "From", m.From)
 	writeHeader(&b, "To", strings.Join(m.To, ", "))
 	writeHeader(&b, "Subject", mime.QEncoding.Encode("utf-8", clean(m.Subject)))
-	keys := make([]string, 0, len(m.Headers))
-	for k := range m.Headers {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(m.Headers)) {
 		writeHeader(&b, k, mime.QEncoding.Encode("utf-8", clean(m.Headers[k])))
 	}
 	writeHeader(&b, "MIME-Version", "1.0")

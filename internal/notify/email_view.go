@@ -4,7 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -129,13 +130,8 @@ func contextRows(c *finding.RuntimeContext) []row {
 	if json.Unmarshal(b, &m) != nil {
 		return nil
 	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	var rows []row
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		rows = append(rows, row{k, clean(contextValue(m[k]))})
 	}
 	return rows

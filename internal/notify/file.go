@@ -74,8 +74,17 @@ type FileConfig struct {
 
 // FileSender delivers file targets.
 type FileSender struct {
-	cfg FileConfig
-	now func() time.Time
+	cfg  FileConfig
+	dirs []string // cfg.AllowedDirs, each filepath.Clean'ed once
+	now  func() time.Time
+}
+
+func newFileSender(cfg FileConfig, now func() time.Time) *FileSender {
+	s := &FileSender{cfg: cfg, now: now}
+	for _, d := range cfg.AllowedDirs {
+		s.dirs = append(s.dirs, filepath.Clean(d))
+	}
+	return s
 }
 
 // Send appends one line for the event and makes it durable before
@@ -110,11 +119,10 @@ func (s *FileSender) checkPath(p string) error {
 	if !filepath.IsAbs(p) || filepath.Clean(p) != p || strings.ContainsRune(p, 0) {
 		return permanentf("file %q: want an absolute, clean path", p)
 	}
-	if len(s.cfg.AllowedDirs) == 0 {
+	if len(s.dirs) == 0 {
 		return nil
 	}
-	for _, d := range s.cfg.AllowedDirs {
-		d = filepath.Clean(d)
+	for _, d := range s.dirs {
 		if strings.HasPrefix(p, d+string(filepath.Separator)) || (d == "/" && p != "/") {
 			return nil
 		}

@@ -48,7 +48,7 @@ func NewSender(cfg Config) (*Sender, error) {
 	poster := newHTTPPoster(cfg.HTTP)
 	s.webhook = &WebhookSender{http: poster, now: time.Now}
 	s.slack = &SlackSender{http: poster, consoleURL: console}
-	s.file = &FileSender{cfg: cfg.File, now: time.Now}
+	s.file = newFileSender(cfg.File, time.Now)
 	return s, nil
 }
 

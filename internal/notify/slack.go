@@ -61,9 +61,16 @@ func BuildSlack(eventID string, payload []byte, consoleURL string) (SlackMessage
 	if !json.Valid(trimmed) {
 		return slackPlain(string(payload)), nil
 	}
-	var s string
-	if json.Unmarshal(trimmed, &s) == nil {
-		return slackPlain(s), nil // an input template in quotes
+	switch trimmed[0] {
+	case '"':
+		var s string
+		if json.Unmarshal(trimmed, &s) == nil {
+			return slackPlain(s), nil // an input template in quotes
+		}
+	case 'n':
+		// Valid JSON starting with n is null, which decodes into a string
+		// as "" (the only non-string that does): an empty message.
+		return slackPlain(""), nil
 	}
 	var env bus.Envelope
 	if trimmed[0] == '{' && json.Unmarshal(trimmed, &env) == nil {

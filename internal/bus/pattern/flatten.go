@@ -1,7 +1,5 @@
 package pattern
 
-import "unicode/utf8"
-
 // Flatten parses an event (a JSON object) once so that it can be matched
 // by many patterns. The parser is strict JSON (RFC 8259); it keeps number
 // texts, crushes array levels out of paths and records, for each leaf,
@@ -92,8 +90,7 @@ func (fl *flattener) value(p pathRef) error {
 		if err != nil {
 			return err
 		}
-		n := parseNumber(text)
-		fl.leaf(p, field{kind: fNumber, str: n.key.s, num: n.f, numOK: n.ok, exact: n.key.s == ""}, -1)
+		fl.leaf(p, parseNumber(text).field(), -1)
 	default:
 		return fl.literal(p)
 	}
@@ -107,9 +104,7 @@ func (fl *flattener) stringLeaf(p pathRef, s string) {
 		return
 	}
 	off := int32(len(fl.arena))
-	for _, r := range s {
-		fl.arena = utf8.AppendRune(fl.arena, foldRune(r))
-	}
+	fl.arena = appendFold(fl.arena, s)
 	fl.leaf(p, field{kind: fString, str: s}, off)
 }
 

@@ -1,8 +1,9 @@
 package pattern
 
 import (
-	"strings"
 	"unicode"
+	"unicode/utf8"
+	"unsafe"
 )
 
 // foldString maps s to a case-insensitive comparison form using Unicode
@@ -28,12 +29,16 @@ func mayFold(s string) bool {
 }
 
 func foldSlow(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
+	b := appendFold(make([]byte, 0, len(s)), s)
+	return unsafe.String(unsafe.SliceData(b), len(b)) // b is not used again
+}
+
+// appendFold appends the folded form of s (foldRune of each rune) to dst.
+func appendFold(dst []byte, s string) []byte {
 	for _, r := range s {
-		b.WriteRune(foldRune(r))
+		dst = utf8.AppendRune(dst, foldRune(r))
 	}
-	return b.String()
+	return dst
 }
 
 // foldRune returns one fixed representative of r's simple-fold orbit:

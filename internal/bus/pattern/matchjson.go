@@ -1,9 +1,6 @@
 package pattern
 
-import (
-	"unicode/utf8"
-	"unsafe"
-)
+import "unsafe"
 
 // jsonRun parses an event straight into a scratch's Event, guided by the
 // automaton's key trie: only leaves at paths that some pattern tests are
@@ -142,8 +139,7 @@ func (p *jsonRun) leaf(pid int32) error {
 		if err != nil {
 			return err
 		}
-		n := parseNumber(text)
-		p.record(pid, field{kind: fNumber, str: n.key.s, num: n.f, numOK: n.ok, exact: n.key.s == ""})
+		p.record(pid, parseNumber(text).field())
 	default:
 		k, err := p.literal()
 		if err != nil {
@@ -162,9 +158,7 @@ func (p *jsonRun) fold(s string) string {
 	}
 	sc := p.sc
 	off := len(sc.arena)
-	for _, r := range s {
-		sc.arena = utf8.AppendRune(sc.arena, foldRune(r))
-	}
+	sc.arena = appendFold(sc.arena, s)
 	return unsafe.String(&sc.arena[off], len(sc.arena)-off)
 }
 

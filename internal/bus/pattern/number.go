@@ -31,6 +31,12 @@ func (k numKey) String() string {
 	return "f" + strconv.FormatFloat(k.f, 'g', -1, 64)
 }
 
+// field is the event field for the number (small enough to inline on the
+// flattening paths).
+func (n number) field() field {
+	return field{kind: fNumber, str: n.key.s, num: n.f, numOK: n.ok, exact: n.key.s == ""}
+}
+
 // parseNumber prepares the text of a valid JSON number.
 func parseNumber(text string) number {
 	f, err := strconv.ParseFloat(text, 64)
