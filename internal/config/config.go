@@ -76,6 +76,23 @@ type Findings struct {
 	PublishingFrequency string `yaml:"publishing_frequency"`
 }
 
+// PublishingFrequencies maps GuardDuty's findingPublishingFrequency names,
+// the values PublishingFrequency accepts, to their periods.
+var PublishingFrequencies = map[string]time.Duration{
+	"FIFTEEN_MINUTES": 15 * time.Minute,
+	"ONE_HOUR":        time.Hour,
+	"SIX_HOURS":       6 * time.Hour,
+}
+
+// PublishingPeriod is PublishingFrequency as a duration; a name Validate
+// would reject counts as SIX_HOURS, the default.
+func (f Findings) PublishingPeriod() time.Duration {
+	if d, ok := PublishingFrequencies[f.PublishingFrequency]; ok {
+		return d
+	}
+	return PublishingFrequencies["SIX_HOURS"]
+}
+
 // Delivery tunes the outbox dispatcher.
 type Delivery struct {
 	MaxAttempts int           `yaml:"max_attempts"`

@@ -1,11 +1,13 @@
 package config
 
 import (
+	"net/netip"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 const example = "../../docs/config.example.yaml"
@@ -113,4 +115,23 @@ func FuzzLoad(f *testing.F) {
 		}
 		_ = c.Validate()
 	})
+}
+
+func TestParsedValues(t *testing.T) {
+	for name, want := range map[string]time.Duration{
+		"FIFTEEN_MINUTES": 15 * time.Minute, "ONE_HOUR": time.Hour, "SIX_HOURS": 6 * time.Hour, "HOURLY": 6 * time.Hour,
+	} {
+		if got := (Findings{PublishingFrequency: name}).PublishingPeriod(); got != want {
+			t.Errorf("PublishingPeriod(%s) = %v; want %v", name, got, want)
+		}
+	}
+	c := Config{IngestAllow: []string{"10.0.0.0/8", "::1/128"}}
+	ns, err := c.IngestNetworks()
+	if err != nil || len(ns) != 2 || ns[0] != netip.MustParsePrefix("10.0.0.0/8") || ns[1] != netip.MustParsePrefix("::1/128") {
+		t.Errorf("IngestNetworks = %v, %v", ns, err)
+	}
+	c.IngestAllow = append(c.IngestAllow, "10.0.0.0/33")
+	if _, err := c.IngestNetworks(); err == nil || !strings.Contains(err.Error(), "ingest_allow[2]") {
+		t.Errorf("IngestNetworks with a bad entry: %v; want ingest_allow[2] named", err)
+	}
 }

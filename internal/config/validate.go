@@ -30,10 +30,8 @@ func (c *Config) Validate() error {
 	}
 	checkAddr(bad, "listen", c.Listen)
 	checkAddr(bad, "ingest", c.Ingest)
-	for i, n := range c.IngestAllow {
-		if _, err := netip.ParsePrefix(n); err != nil {
-			bad(fmt.Sprintf("ingest_allow[%d]", i), "%q is not a CIDR (e.g. 10.0.0.0/8)", n)
-		}
+	if _, err := c.IngestNetworks(); err != nil {
+		errs = append(errs, err)
 	}
 	if !accountRE.MatchString(c.Account.ID) {
 		bad("account.id", "%q is not 12 digits", c.Account.ID)
@@ -49,9 +47,7 @@ func (c *Config) Validate() error {
 	default:
 		bad("smtp.tls", "%q: want none, starttls or tls", c.SMTP.TLS)
 	}
-	switch c.Findings.PublishingFrequency {
-	case "FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS":
-	default:
+	if _, ok := PublishingFrequencies[c.Findings.PublishingFrequency]; !ok {
 		bad("findings.publishing_frequency", "%q: want FIFTEEN_MINUTES, ONE_HOUR or SIX_HOURS", c.Findings.PublishingFrequency)
 	}
 	if c.Coverage.UnhealthyAfter <= 0 {
@@ -100,6 +96,22 @@ func checkAddr(bad func(string, string, ...any), key, addr string) {
 		bad(key, "%q: bad port", addr)
 	}
 	_ = host
+}
+
+// IngestNetworks parses IngestAllow, the networks agents may connect from
+// (none means any). The error names every entry that is not a CIDR.
+func (c *Config) IngestNetworks() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	var errs []error
+	for i, n := range c.IngestAllow {
+		p, err := netip.ParsePrefix(n)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("ingest_allow[%d]: %q is not a CIDR (e.g. 10.0.0.0/8)", i, n))
+			continue
+		}
+		out = append(out, p)
+	}
+	return out, errors.Join(errs...)
 }
 
 // BusRules converts the rules declared in the file, validating each.

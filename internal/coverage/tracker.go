@@ -19,7 +19,6 @@ type Config struct {
 type Change struct {
 	Prev     string
 	Resource Resource
-	Agent    Agent
 }
 
 // Transition reports whether the change is a HEALTHY↔UNHEALTHY transition.
@@ -47,18 +46,14 @@ func NewTracker(cfg Config) *Tracker {
 	return &Tracker{cfg: cfg, m: make(map[string]*entry)}
 }
 
-// Restore loads resources persisted before a restart. Their agents count as
-// seen at now, so an agent that never comes back turns UNHEALTHY after the
-// threshold, not at once.
-func (t *Tracker) Restore(rs []Resource, agents map[string]Agent, now time.Time) {
+// Restore loads resources persisted before a restart, recovering each
+// agent from its resource. Their agents count as seen at now, so an agent
+// that never comes back turns UNHEALTHY after the threshold, not at once.
+func (t *Tracker) Restore(rs []Resource, now time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for _, r := range rs {
-		a, ok := agents[r.AgentID]
-		if !ok {
-			a = agentFromResource(r)
-		}
-		t.m[r.ResourceID] = &entry{agent: a, lastSeen: now, res: r}
+		t.m[r.ResourceID] = &entry{agent: agentFromResource(r), lastSeen: now, res: r}
 	}
 }
 
@@ -109,19 +104,7 @@ func (t *Tracker) set(e *entry, status, issue string, now time.Time, existed boo
 	if !existed {
 		prev = ""
 	}
-	return Change{Prev: prev, Resource: e.res, Agent: e.agent}, true
-}
-
-// List returns every resource, ordered by resource id.
-func (t *Tracker) List() []Resource {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	out := make([]Resource, 0, len(t.m))
-	for _, e := range t.m {
-		out = append(out, e.res)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ResourceID < out[j].ResourceID })
-	return out
+	return Change{Prev: prev, Resource: e.res}, true
 }
 
 // agentFromResource recovers what coverage needs of an agent from its

@@ -81,7 +81,7 @@ func TestSensorFailureIsUnhealthy(t *testing.T) {
 func TestRestoreGivesGrace(t *testing.T) {
 	tr := newT()
 	r := newResource(Agent{ID: "ag4", InstanceID: "i-4"}, "123456789012", "det", Healthy, "", t0)
-	tr.Restore([]Resource{r}, nil, t0.Add(time.Hour))
+	tr.Restore([]Resource{r}, t0.Add(time.Hour))
 	if got := tr.Sweep(t0.Add(time.Hour + 10*time.Second)); len(got) != 0 {
 		t.Fatalf("restored resource swept too early: %+v", got)
 	}
@@ -96,7 +96,7 @@ func TestRestoredECSTaskKeepsItsIssue(t *testing.T) {
 		ECSTaskARN: "arn:aws:ecs:us-east-1:123456789012:task/payments/def"}
 	c, _ := tr.Seen(a, t0, true, "")
 	tr2 := newT()
-	tr2.Restore([]Resource{c.Resource}, nil, t0)
+	tr2.Restore([]Resource{c.Resource}, t0)
 	got := tr2.Sweep(t0.Add(time.Minute))
 	if len(got) != 1 || got[0].Resource.ResourceDetails.ResourceType != "ECS" ||
 		!strings.HasPrefix(got[0].Resource.Issue, "Agent not reporting:") ||

@@ -82,23 +82,46 @@ func filterNameRune(r rune) bool {
 // (GuardDuty keeps ranks unique; stored data may not) break by name so the
 // answer does not depend on the slice's order. A filter without criteria
 // is skipped: only an unvalidated one can be empty, and it must not
-// archive everything. NOOP filters are views and never suppress.
+// archive everything. NOOP filters are views and never suppress. Callers
+// checking many findings against the same filters should build
+// [SuppressionRules] once instead.
 func Suppressed(filters []Filter, f Finding) (name string, ok bool) {
-	order := make([]int, 0, len(filters))
-	for i := range filters {
-		if filters[i].Action == FilterActionArchive && len(filters[i].FindingCriteria.Criterion) > 0 {
-			order = append(order, i)
+	return NewSuppressionRules(filters).Suppressed(f)
+}
+
+// SuppressionRules are the ARCHIVE filters of a filter list, in the order
+// [Suppressed] tries them, selected and sorted once. The zero value
+// suppresses nothing.
+type SuppressionRules struct {
+	rules []Filter
+}
+
+// NewSuppressionRules selects and orders the filters that can suppress:
+// ARCHIVE filters with criteria, by rank then name.
+func NewSuppressionRules(filters []Filter) SuppressionRules {
+	var rules []Filter
+	for _, f := range filters {
+		if f.Action == FilterActionArchive && len(f.FindingCriteria.Criterion) > 0 {
+			rules = append(rules, f)
 		}
 	}
-	slices.SortFunc(order, func(a, b int) int {
-		return cmp.Or(cmp.Compare(filters[a].Rank, filters[b].Rank),
-			strings.Compare(filters[a].Name, filters[b].Name))
+	slices.SortStableFunc(rules, func(a, b Filter) int {
+		return cmp.Or(cmp.Compare(a.Rank, b.Rank), strings.Compare(a.Name, b.Name))
 	})
+	return SuppressionRules{rules: rules}
+}
+
+// Suppressed returns the first rule whose criteria match f, as the
+// package-level [Suppressed] does.
+func (r SuppressionRules) Suppressed(f Finding) (name string, ok bool) {
+	if len(r.rules) == 0 {
+		return "", false
+	}
 	// One subject for all filters: additionalInfo is decoded at most once.
 	sub := newSubject(&f)
-	for _, i := range order {
-		if filters[i].FindingCriteria.matches(sub) {
-			return filters[i].Name, true
+	for i := range r.rules {
+		if r.rules[i].FindingCriteria.matches(sub) {
+			return r.rules[i].Name, true
 		}
 	}
 	return "", false

@@ -167,16 +167,13 @@ func (s *Server) ListDeadLetters(ctx context.Context) ([]api.DeadLetter, error) 
 // Redrive puts dead letters back into the outbox, all of them when ids is
 // empty, and wakes the dispatcher.
 func (s *Server) Redrive(ctx context.Context, ids []int64) (int, error) {
+	var n int
+	var err error
 	if len(ids) == 0 {
-		ds, err := s.store.ListDeadLetters(ctx)
-		if err != nil {
-			return 0, err
-		}
-		for _, d := range ds {
-			ids = append(ids, d.Delivery.ID)
-		}
+		n, err = s.store.RedriveAll(ctx)
+	} else {
+		n, err = s.store.Redrive(ctx, ids)
 	}
-	n, err := s.store.Redrive(ctx, ids)
 	if err == nil && n > 0 {
 		s.kick()
 	}

@@ -14,7 +14,7 @@ func (s *Server) PutFilter(ctx context.Context, f finding.Filter) (finding.Filte
 	if f.Rank == 0 {
 		f.Rank = 1
 		if cur := s.filters.Load(); cur != nil {
-			for _, g := range *cur {
+			for _, g := range cur.all {
 				if g.Name != f.Name && g.Rank >= f.Rank {
 					f.Rank = min(g.Rank+1, 100)
 				}
@@ -45,11 +45,18 @@ func (s *Server) ListFilters(ctx context.Context) ([]finding.Filter, error) {
 	return s.store.ListFilters(ctx)
 }
 
+// filterSet is a snapshot of the stored filters and of the suppression
+// rules among them, ordered once per reload rather than per finding.
+type filterSet struct {
+	all      []finding.Filter
+	suppress finding.SuppressionRules
+}
+
 func (s *Server) reloadFilters(ctx context.Context) error {
 	fs, err := s.store.ListFilters(ctx)
 	if err != nil {
 		return err
 	}
-	s.filters.Store(&fs)
+	s.filters.Store(&filterSet{all: fs, suppress: finding.NewSuppressionRules(fs)})
 	return nil
 }

@@ -104,7 +104,7 @@ func (s *Server) mergeFunc(now time.Time) (store.MergeFunc, *error) {
 			return finding.Merge(*prev, next), nil
 		}
 		if filters != nil {
-			if _, ok := finding.Suppressed(*filters, next); ok {
+			if _, ok := filters.suppress.Suppressed(next); ok {
 				next.Service.Archived = true
 			}
 		}
@@ -225,7 +225,7 @@ func (s *Server) restoreCoverage(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.cov.Restore(rs, nil, time.Now().UTC())
+	s.cov.Restore(rs, time.Now().UTC())
 	return nil
 }
 

@@ -8,17 +8,6 @@ import (
 	"github.com/vigilsec/vigil/internal/finding"
 )
 
-// frequency is GuardDuty's findingPublishingFrequency as a duration.
-func frequency(name string) time.Duration {
-	switch name {
-	case "FIFTEEN_MINUTES":
-		return 15 * time.Minute
-	case "ONE_HOUR":
-		return time.Hour
-	}
-	return 6 * time.Hour
-}
-
 // publishUpdates re-publishes, every few seconds, findings whose repeats
 // have not been published for the configured frequency: a new finding is
 // published at once (recordFinding), later occurrences are aggregated and
@@ -39,7 +28,7 @@ func (s *Server) publishUpdates(ctx context.Context) error {
 // publishDue publishes every update that is due at now (the deliveries
 // themselves are due at once).
 func (s *Server) publishDue(ctx context.Context, now time.Time) {
-	cutoff := now.Add(-frequency(s.cfg.Findings.PublishingFrequency))
+	cutoff := now.Add(-s.cfg.Findings.PublishingPeriod())
 	for {
 		n, err := s.store.PublishDue(ctx, cutoff, 500, func(f finding.Finding) []bus.Delivery {
 			now := time.Now().UTC()

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/netip"
 	"os"
 	"path/filepath"
 	"sync/atomic"
@@ -46,7 +45,7 @@ type Server struct {
 	apiLn    net.Listener
 	ingestLn net.Listener
 	// filters are the filters and suppression rules, by rank.
-	filters atomic.Pointer[[]finding.Filter]
+	filters atomic.Pointer[filterSet]
 	// subs is the snapshot of subscriptions topic targets fan out to.
 	subs atomic.Pointer[map[string][]bus.Subscription]
 	// ready is consulted by /healthz; `vigil up` adds the local agent.
@@ -224,9 +223,9 @@ func (s *Server) buildIngest() error {
 	if err != nil {
 		return fmt.Errorf("making ingest certificate: %w", err)
 	}
-	var allow []netip.Prefix
-	for _, n := range s.cfg.IngestAllow {
-		allow = append(allow, netip.MustParsePrefix(n)) // validated by config
+	allow, err := s.cfg.IngestNetworks()
+	if err != nil {
+		return err
 	}
 	s.ingest, err = ingest.NewServer(ingest.Config{TLS: tlsCfg, Token: s.AgentToken,
 		AllowNetworks: allow, Handler: &pipeline{s: s}, Logger: s.log.With("stage", "ingest")})

@@ -58,20 +58,39 @@ func (s *SQLite) Redrive(ctx context.Context, ids []int64) (int, error) {
 		return 0, nil
 	}
 	in := "(?" + strings.Repeat(", ?", len(ids)-1) + ")"
-	// A redriven delivery starts a new life: its age (for the maximum
-	// event age) counts from the redrive, or an old dead letter could
-	// never be sent again.
-	args := make([]any, 0, len(ids)+2)
-	args = append(args, nanos(s.now()), nanos(s.now()))
+	args := make([]any, 0, len(ids))
 	for _, id := range ids {
 		args = append(args, id)
 	}
+	n, err := s.redrive(ctx, `WHERE id IN `+in, args)
+	if err != nil {
+		return 0, fmt.Errorf("redriving %d dead letters: %w", len(ids), err)
+	}
+	return n, nil
+}
+
+// RedriveAll implements Outbox, in one transaction as Redrive does.
+func (s *SQLite) RedriveAll(ctx context.Context) (int, error) {
+	n, err := s.redrive(ctx, ``, nil)
+	if err != nil {
+		return 0, fmt.Errorf("redriving all dead letters: %w", err)
+	}
+	return n, nil
+}
+
+// redrive moves the dead letters that where (a WHERE clause, or empty for
+// all) selects, with args its parameters, back to the outbox.
+func (s *SQLite) redrive(ctx context.Context, where string, args []any) (int, error) {
+	// A redriven delivery starts a new life: its age (for the maximum
+	// event age) counts from the redrive, or an old dead letter could
+	// never be sent again.
+	now := nanos(s.now())
 	var moved int
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `
 INSERT INTO outbox (`+deliveryColumns+`)
 SELECT id, event_id, rule, target, payload, 0, ?, ?, last_error
-FROM dead_letters WHERE id IN `+in, args...)
+FROM dead_letters `+where, append([]any{now, now}, args...)...)
 		if err != nil {
 			return err
 		}
@@ -80,11 +99,8 @@ FROM dead_letters WHERE id IN `+in, args...)
 			return err
 		}
 		moved = int(n)
-		_, err = tx.ExecContext(ctx, `DELETE FROM dead_letters WHERE id IN `+in, args[2:]...)
+		_, err = tx.ExecContext(ctx, `DELETE FROM dead_letters `+where, args...)
 		return err
 	})
-	if err != nil {
-		return 0, fmt.Errorf("redriving %d dead letters: %w", len(ids), err)
-	}
-	return moved, nil
+	return moved, err
 }

@@ -137,6 +137,9 @@ type Outbox interface {
 	// age starts again). Unknown IDs are skipped; the
 	// count of moved rows is returned.
 	Redrive(ctx context.Context, ids []int64) (int, error)
+	// RedriveAll moves every dead letter back to the outbox as Redrive
+	// does, in one transaction, and returns how many it moved.
+	RedriveAll(ctx context.Context) (int, error)
 	// CompleteMany removes many delivered deliveries in one transaction;
 	// ids no longer in the outbox are skipped.
 	CompleteMany(ctx context.Context, ids []int64) error

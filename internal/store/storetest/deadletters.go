@@ -63,3 +63,47 @@ func testDeadLetters(t *testing.T, h Harness) {
 		t.Fatalf("redriven delivery created at %v; want its age to start at the redrive", got[0].CreatedAt)
 	}
 }
+
+func testRedriveAll(t *testing.T, h Harness) {
+	s := h.open(t)
+	t0 := baseTime()
+	if n, err := s.RedriveAll(ctx(t)); n != 0 || err != nil {
+		t.Fatalf("RedriveAll with no dead letters = %d, %v; want 0", n, err)
+	}
+	must(t, s.Enqueue(ctx(t), []bus.Delivery{newDelivery("a", t0), newDelivery("b", t0), newDelivery("c", t0)}))
+	ds, err := s.Claim(ctx(t), t0, 10, time.Minute)
+	must(t, err)
+	must(t, s.Retry(ctx(t), ds[0].ID, t0, "550 mailbox unavailable"))
+	must(t, s.DeadLetter(ctx(t), ds[0].ID, "permanent: 550"))
+	must(t, s.DeadLetter(ctx(t), ds[1].ID, "too many attempts"))
+
+	n, err := s.RedriveAll(ctx(t))
+	must(t, err)
+	if n != 2 {
+		t.Fatalf("RedriveAll = %d; want 2", n)
+	}
+	dls, err := s.ListDeadLetters(ctx(t))
+	must(t, err)
+	if len(dls) != 0 {
+		t.Fatalf("dead letters after RedriveAll = %+v; want none", dls)
+	}
+	if n, err := s.RedriveAll(ctx(t)); n != 0 || err != nil {
+		t.Fatalf("second RedriveAll = %d, %v; want 0", n, err)
+	}
+	// Both are due now under their old ids, attempts reset, age restarted,
+	// the last error kept; c is still leased.
+	got, err := s.Claim(ctx(t), time.Now().Add(time.Second), 10, time.Minute)
+	must(t, err)
+	if len(got) != 2 {
+		t.Fatalf("claim after RedriveAll = %+v; want a and b", got)
+	}
+	byID := map[int64]bus.Delivery{got[0].ID: got[0], got[1].ID: got[1]}
+	a, b := byID[ds[0].ID], byID[ds[1].ID]
+	if a.ID == 0 || b.ID == 0 {
+		t.Fatalf("claim after RedriveAll = %+v; want ids %d and %d", got, ds[0].ID, ds[1].ID)
+	}
+	if a.Attempts != 1 || b.Attempts != 1 || a.LastError != "550 mailbox unavailable" ||
+		!bytes.Equal(a.Payload, ds[0].Payload) || time.Since(a.CreatedAt) > time.Minute {
+		t.Fatalf("redriven a = %+v, b = %+v; want attempt 1, last error and payload kept, age restarted", a, b)
+	}
+}

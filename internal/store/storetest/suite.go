@@ -39,6 +39,7 @@ func Run(t *testing.T, h Harness) {
 		{"Rules", testRules},
 		{"Outbox", testOutbox},
 		{"DeadLetters", testDeadLetters},
+		{"RedriveAll", testRedriveAll},
 		{"Agents", testAgents},
 		{"Topics", testTopics},
 		{"Filters", testFilters},
