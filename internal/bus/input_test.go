@@ -119,10 +119,9 @@ func TestShapePayloadQuoting(t *testing.T) {
 	}
 }
 
-// The GuardDuty e-mail recipe (event-patterns.md §8.5, GuardDuty User
-// Guide): quoted lines, delivered as text with their quotes, through the
-// router and the outbox encoding, from a real finding event.
-func TestShapePayloadGuardDutySNSRecipe(t *testing.T) {
+// snsRecipe is the InputTransformer of the GuardDuty e-mail recipe
+// (event-patterns.md §8.5): its input paths and template.
+func snsRecipe() (map[string]string, string) {
 	paths := map[string]string{
 		"severity":            "$.detail.severity",
 		"Finding_ID":          "$.detail.id",
@@ -134,18 +133,32 @@ func TestShapePayloadGuardDutySNSRecipe(t *testing.T) {
 "Finding Description:"
 "<Finding_description>. "
 "For more details open the GuardDuty console at https://console.aws.amazon.com/guardduty/home?region=<region>#/findings?search=id%3D<Finding_ID>"`
+	return paths, tmpl
+}
+
+// recipeEvent is the finding event the recipe tests and benchmarks route.
+func recipeEvent(tb testing.TB) Envelope {
+	env, err := FindingEvent(finding.Finding{AccountID: "111122223333", Region: "eu-west-1", ID: "f-42",
+		Type: "Backdoor:Runtime/C&CActivity.B", Severity: 8.5,
+		Description: `Container "web" queried a C&C domain`}, "ev-1", t0)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return env
+}
+
+// The GuardDuty e-mail recipe (event-patterns.md §8.5, GuardDuty User
+// Guide): quoted lines, delivered as text with their quotes, through the
+// router and the outbox encoding, from a real finding event.
+func TestShapePayloadGuardDutySNSRecipe(t *testing.T) {
+	paths, tmpl := snsRecipe()
 	rules := []Rule{{Name: "gd-mail", Pattern: json.RawMessage(`{"source":["aws.guardduty"]}`), Enabled: true,
 		Targets: []Target{transformTarget(paths, tmpl)}}}
 	r, err := NewRouter(rules)
 	if err != nil {
 		t.Fatal(err)
 	}
-	env, err := FindingEvent(finding.Finding{AccountID: "111122223333", Region: "eu-west-1", ID: "f-42",
-		Type: "Backdoor:Runtime/C&CActivity.B", Severity: 8.5,
-		Description: `Container "web" queried a C&C domain`}, "ev-1", t0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	env := recipeEvent(t)
 	ds, err := r.Route(env, t0)
 	if err != nil || len(ds) != 1 {
 		t.Fatalf("Route: %d deliveries, %v", len(ds), err)

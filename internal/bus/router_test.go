@@ -131,17 +131,7 @@ func TestNewRouterRejectsDuplicateNames(t *testing.T) {
 // kind of input shaping (InputTransformer, InputPath, Input) plus one
 // unshaped target: the per-event cost of Route, shaping included.
 func BenchmarkRouteShaped(b *testing.B) {
-	paths := map[string]string{
-		"severity":            "$.detail.severity",
-		"Finding_ID":          "$.detail.id",
-		"Finding_Type":        "$.detail.type",
-		"region":              "$.region",
-		"Finding_description": "$.detail.description",
-	}
-	tmpl := `"You have a severity <severity> GuardDuty finding type <Finding_Type> in the <region> region."
-"Finding Description:"
-"<Finding_description>. "
-"For more details open the GuardDuty console at https://console.aws.amazon.com/guardduty/home?region=<region>#/findings?search=id%3D<Finding_ID>"`
+	paths, tmpl := snsRecipe()
 	byPath := emailTarget("path", "b@example.com")
 	byPath.InputPath = "$.detail.type"
 	constant := emailTarget("const", "c@example.com")
@@ -152,12 +142,7 @@ func BenchmarkRouteShaped(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	env, err := FindingEvent(finding.Finding{AccountID: "111122223333", Region: "eu-west-1", ID: "f-42",
-		Type: "Backdoor:Runtime/C&CActivity.B", Severity: 8.5,
-		Description: `Container "web" queried a C&C domain`}, "ev-1", t0)
-	if err != nil {
-		b.Fatal(err)
-	}
+	env := recipeEvent(b)
 	b.ReportAllocs()
 	for b.Loop() {
 		ds, err := r.Route(env, t0)

@@ -79,19 +79,27 @@ func TestSQLiteSchema(t *testing.T) {
 	}
 }
 
+// benchMerge adds counts, as the server's merge does, and makes one
+// delivery per finding.
+func benchMerge(prev *finding.Finding, next finding.Finding) (finding.Finding, []bus.Delivery) {
+	if prev != nil {
+		next.Service.Count += prev.Service.Count
+	}
+	return next, []bus.Delivery{{EventID: next.ID, Rule: "r", Payload: []byte(`{"detail":{}}`)}}
+}
+
+func benchFinding() finding.Finding {
+	f := finding.Finding{ID: "f", Type: "Execution:Runtime/NewBinaryExecuted", Severity: 5,
+		UpdatedAt: time.Now().UTC().Format(time.RFC3339Nano)}
+	f.Service.Count = 1
+	return f
+}
+
 // BenchmarkUpsertFinding measures aggregation upserts (read, merge, write
 // finding and one outbox row, commit) on one file, sequentially and from
 // several goroutines on distinct ids.
 func BenchmarkUpsertFinding(b *testing.B) {
-	merge := func(prev *finding.Finding, next finding.Finding) (finding.Finding, []bus.Delivery) {
-		if prev != nil {
-			next.Service.Count += prev.Service.Count
-		}
-		return next, []bus.Delivery{{EventID: next.ID, Rule: "r", Payload: []byte(`{"detail":{}}`)}}
-	}
-	f := finding.Finding{ID: "f", Type: "Execution:Runtime/NewBinaryExecuted", Severity: 5,
-		UpdatedAt: time.Now().UTC().Format(time.RFC3339Nano)}
-	f.Service.Count = 1
+	merge, f := benchMerge, benchFinding()
 	run := func(b *testing.B, parallel bool) {
 		s := openSQLite(b, filepath.Join(b.TempDir(), "bench.db"))
 		b.ResetTimer()
@@ -124,15 +132,7 @@ func BenchmarkUpsertFinding(b *testing.B) {
 // (so most findings within a batch merge into one written earlier in the
 // same transaction), each with one outbox row.
 func BenchmarkRecordBatch(b *testing.B) {
-	merge := func(prev *finding.Finding, next finding.Finding) (finding.Finding, []bus.Delivery) {
-		if prev != nil {
-			next.Service.Count += prev.Service.Count
-		}
-		return next, []bus.Delivery{{EventID: next.ID, Rule: "r", Payload: []byte(`{"detail":{}}`)}}
-	}
-	f := finding.Finding{ID: "f", Type: "Execution:Runtime/NewBinaryExecuted", Severity: 5,
-		UpdatedAt: time.Now().UTC().Format(time.RFC3339Nano)}
-	f.Service.Count = 1
+	merge, f := benchMerge, benchFinding()
 	fs := make([]finding.Finding, 100)
 	for i := range fs {
 		fs[i] = f
